@@ -1,0 +1,116 @@
+/*
+ * terminal.h: the client for a Kaspi POS terminal (the "terminal" room).
+ *
+ * It builds the terminal's URLs (payment and refund always with
+ * owncheque=true, every parameter URL-encoded), sends them with libcurl under
+ * a short connect timeout, a request timeout and a 1 MiB cap on the body, and
+ * parses every documented response shape into a kp_response.  The raw body of
+ * every response is kept verbatim, whether it parses or not, so the journal
+ * can record exactly what the terminal said.
+ *
+ * Errors follow one taxonomy, which is what decides whether a payment may
+ * have started (see CONTRACT.md, exit codes):
+ *   KP_ERR_UNREACHABLE  no connection was made: nothing reached the terminal
+ *   KP_ERR_NO_ANSWER    connected and sent, but no complete answer came back
+ *   KP_ERR_TOO_LARGE    the answer was over the body cap
+ *   KP_ERR_HTTP         an HTTP status the API does not use
+ *   KP_ERR_REFUSED      the terminal answered {"message": ...} and nothing started
+ *   KP_ERR_NOT_FOUND    HTTP 400 "Process not found"
+ *   KP_ERR_MALFORMED    a body that is not the JSON the API describes (kept raw)
+ * A start request that failed with anything but UNREACHABLE or REFUSED may
+ * have started a payment: its outcome is unknown.
+ */
+#ifndef KASPIPOS_TERMINAL_H
+#define KASPIPOS_TERMINAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "kaspipos/buf.h"
+#include "kaspipos/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KP_TERMINAL_DEFAULT_PORT 8080
+#define KP_TERMINAL_CONNECT_TIMEOUT_MS 3000
+#define KP_TERMINAL_REQUEST_TIMEOUT_MS 10000
+#define KP_TERMINAL_MAX_BODY (1024 * 1024)
+#define KP_AMOUNT_MAX 999999999L
+
+typedef enum kp_op_status {
+    KP_OP_NONE = 0,      /* the response carries no status */
+    KP_OP_WAIT,
+    KP_OP_SUCCESS,
+    KP_OP_FAIL,
+    KP_OP_UNKNOWN,       /* v2's "unknown": the customer may have paid */
+    KP_OP_OTHER          /* a status this client does not know: keep polling */
+} kp_op_status;
+
+/* One answer from the terminal.  Strings are owned by the response;
+ * add_info and cheque_info are borrowed from json. */
+typedef struct kp_response {
+    long http_status;        /* 0 when no answer came */
+    char *body;              /* the body verbatim, NUL-terminated; NULL when none */
+    size_t body_len;
+    json_t *json;            /* the parsed body, NULL when it did not parse */
+    kp_op_status status;
+    char *status_text;       /* the status string as sent */
+    char *process_id;        /* a number is turned into its decimal string */
+    char *transaction_id;
+    char *message;           /* an error message from the terminal */
+    json_t *add_info;        /* object or NULL */
+    json_t *cheque_info;     /* object or NULL */
+} kp_response;
+
+typedef struct kp_terminal_options {
+    const char *address;       /* "HOST", "HOST:PORT", "[v6]:PORT" */
+    long connect_timeout_ms;   /* 0: KP_TERMINAL_CONNECT_TIMEOUT_MS */
+    long request_timeout_ms;   /* 0: KP_TERMINAL_REQUEST_TIMEOUT_MS */
+    size_t max_body;           /* 0: KP_TERMINAL_MAX_BODY */
+} kp_terminal_options;
+
+typedef struct kp_terminal kp_terminal;
+
+kp_status kp_terminal_new(const kp_terminal_options *opt, kp_terminal **out, kp_error *err);
+void kp_terminal_free(kp_terminal *terminal);
+/* "HOST:PORT", the form recorded in journals and cheques. */
+const char *kp_terminal_address(const kp_terminal *terminal);
+
+/* GET /payment?amount=N&owncheque=true */
+kp_status kp_terminal_start_payment(kp_terminal *terminal, long amount,
+                                    kp_response *resp, kp_error *err);
+/* GET /refund?method=M&amount=N&transactionId=ID&owncheque=true */
+kp_status kp_terminal_start_refund(kp_terminal *terminal, long amount, const char *method,
+                                   const char *transaction_id, kp_response *resp, kp_error *err);
+/* GET /status?processId=ID */
+kp_status kp_terminal_status(kp_terminal *terminal, const char *process_id,
+                             kp_response *resp, kp_error *err);
+
+void kp_response_init(kp_response *resp);
+void kp_response_clear(kp_response *resp);
+/* Parses a body as received with its HTTP status; fills resp (which keeps a
+ * copy of the body) and returns the taxonomy above. */
+kp_status kp_response_parse(long http_status, const char *body, size_t len,
+                            kp_response *resp, kp_error *err);
+
+/* Validation done before anything is sent. */
+kp_status kp_amount_parse(const char *text, long *amount, kp_error *err);
+kp_status kp_refund_method_check(const char *method, kp_error *err);
+kp_status kp_transaction_id_check(const char *transaction_id, kp_error *err);
+/* Splits "HOST[:PORT]" into host (brackets kept off) and port. */
+kp_status kp_terminal_address_parse(const char *address, kp_buf *host, int *port, kp_error *err);
+
+/* Appends "name=value" pairs to a URL, percent-encoding everything but
+ * RFC 3986's unreserved characters.  params ends with a NULL name. */
+typedef struct kp_url_param { const char *name; const char *value; } kp_url_param;
+kp_status kp_url_build(kp_buf *url, const char *base, const char *path, const kp_url_param *params);
+
+/* A JSON scalar (string, number, boolean) as text; NULL for other types. */
+char *kp_json_scalar_text(const json_t *value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
