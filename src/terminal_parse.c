@@ -224,6 +224,7 @@ static void take_fields(kp_response *resp)
 {
     json_t *obj = resp->json;
 
+    resp->payload = obj;
     resp->status_text = kp_json_scalar_text(json_object_get(obj, "status"));
     resp->status = status_from_text(resp->status_text);
     resp->process_id = kp_json_scalar_text(json_object_get(obj, "processId"));

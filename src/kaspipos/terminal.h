@@ -55,6 +55,8 @@ typedef struct kp_response {
     char *body;              /* the body verbatim, NUL-terminated; NULL when none */
     size_t body_len;
     json_t *json;            /* the parsed body, NULL when it did not parse */
+    json_t *payload;         /* the object with the operation's fields (borrowed):
+                                v1 the body itself, v2 its "data" */
     kp_op_status status;
     char *status_text;       /* the status string as sent */
     char *process_id;        /* a number is turned into its decimal string */
