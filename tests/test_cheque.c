@@ -1,0 +1,2 @@
+/* test_cheque.c: placeholder replaced below */
+int main(void) { return 0; }
