@@ -162,8 +162,10 @@ static const char *bare_operation(const json_t *response)
 static long long bare_amount(const json_t *response)
 {
     const json_t *v = json_object_get(json_object_get(response, "chequeInfo"), "amount");
-    if (json_is_integer(v))
-        return json_integer_value(v) < 0 ? -json_integer_value(v) : json_integer_value(v);
+    if (json_is_number(v)) {
+        double d = json_number_value(v) < 0 ? -json_number_value(v) : json_number_value(v);
+        return d >= 1 && d <= 999999999 ? (long long)d : 0;
+    }
     return kp_cheque_parse_display_amount(json_string_value(v));
 }
 
@@ -235,7 +237,7 @@ kp_status kp_cheque_load_buffer(const char *buf, size_t len, const char *name,
                             source(name), KP_CHEQUE_FILE_MAX);
     if (len == 0)
         return kp_error_set(err, KP_ERR_MALFORMED, "%s is empty: not a Kaspi cheque", source(name));
-    doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    doc = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);   /* tolerant of what terminals send */
     if (!doc)
         return kp_error_set(err, KP_ERR_MALFORMED, "%s is not JSON: %s at line %d, column %d",
                             source(name), jerr.text, jerr.line, jerr.column);

@@ -335,6 +335,29 @@ static kp_status probe_writable(const char *dir, kp_error *err)
     return KP_OK;
 }
 
+/* A temp file is written and renamed within moments; one this old was left
+ * by a process killed mid-write and holds nothing the record lacks. */
+#define STALE_TEMP_SECONDS (10 * 60)
+
+static void remove_stale_temp_files(const char *dir)
+{
+    time_t now = time(NULL);
+    struct dirent *de;
+    struct stat st;
+    DIR *d = opendir(dir);
+
+    if (!d)
+        return;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] != '.' || !strstr(de->d_name, ".tmp-"))
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)
+            && now - st.st_mtime > STALE_TEMP_SECONDS)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
 kp_status kp_journal_open(const char *dir, kp_journal **out, kp_error *err)
 {
     kp_journal *j;
@@ -352,6 +375,7 @@ kp_status kp_journal_open(const char *dir, kp_journal **out, kp_error *err)
             err->status = KP_ERR_SETUP;
         return KP_ERR_SETUP;
     }
+    remove_stale_temp_files(dir);
     j = calloc(1, sizeof *j);
     if (!j || !(j->dir = strdup(dir))) {
         free(j);
@@ -775,7 +799,8 @@ kp_status kp_journal_set_final(kp_journal *j, kp_journal_record *r, kp_journal_f
         rc |= set_str(next, "finalStatus", kp_journal_final_name(status));
         if (transaction_id)
             rc |= set_str(next, "transactionId", transaction_id);
-        rc |= set_str(next, "state", "final");
+        if (status != KP_JOURNAL_FINAL_UNKNOWN)   /* unknown: recover polls on */
+            rc |= set_str(next, "state", "final");
     }
     return commit(j, r, next, rc, err);
 }

@@ -227,6 +227,21 @@ static void bare_refund_and_numeric_ids(void **state)
     kp_cheque_free(c);
 }
 
+static void numeric_display_amount_is_read_too(void **state)
+{
+    const char *text = "{\"status\": \"success\", \"chequeInfo\": {\"amount\": 2500,"
+                       " \"storeName\": \"a\\u0000b\"}}";
+    kp_cheque *c;
+    kp_error err;
+    (void)state;
+
+    assert_int_equal(kp_cheque_load_buffer(text, strlen(text), NULL, &c, &err), KP_OK);
+    assert_int_equal(kp_cheque_amount(c), 2500);
+    assert_null(kp_cheque_process_id(c));
+    assert_null(kp_cheque_transaction_id(c));
+    kp_cheque_free(c);
+}
+
 static void whole_v2_reply_is_a_cheque(void **state)
 {
     const char *text = "{\"statusCode\": 0, \"errorText\": \"\", \"data\": {\"processId\": \"9\","
@@ -348,6 +363,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(saving_refuses_what_is_not_an_approved_cheque, make_tmp, remove_tmp),
         cmocka_unit_test(bare_response_is_a_cheque),
         cmocka_unit_test(bare_refund_and_numeric_ids),
+        cmocka_unit_test(numeric_display_amount_is_read_too),
         cmocka_unit_test(whole_v2_reply_is_a_cheque),
         cmocka_unit_test(display_amounts_parse_to_whole_tenge),
         cmocka_unit_test(every_refusal_says_why),

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -328,6 +329,50 @@ static void raw_bodies_are_kept_byte_for_byte(void **state)
     kp_journal_record_free(back);
     kp_journal_record_free(r);
     kp_journal_free(j);
+}
+
+static void unknown_outcome_keeps_the_operation_open(void **state)
+{
+    kp_journal *j = open_journal(*state);
+    kp_journal_intent in = payment(300);
+    kp_journal_record *r = create(j, &in), **open_ops;
+    size_t count;
+    kp_error err;
+
+    assert_int_equal(kp_journal_set_started(j, r, "77", "{}", 2, &err), KP_OK);
+    assert_int_equal(kp_journal_set_final(j, r, KP_JOURNAL_FINAL_UNKNOWN, NULL, NULL, 0, &err), KP_OK);
+    assert_int_equal(kp_journal_record_state(r), KP_JOURNAL_STARTED);
+    assert_int_equal(kp_journal_record_final_status(r), KP_JOURNAL_FINAL_UNKNOWN);
+    assert_int_equal(kp_journal_set_final(j, r, KP_JOURNAL_FINAL_NONE, NULL, NULL, 0, &err), KP_ERR_USAGE);
+    assert_int_equal(kp_journal_list(j, true, &open_ops, &count, &err), KP_OK);
+    assert_int_equal(count, 1);
+    assert_string_equal(kp_journal_record_process_id(open_ops[0]), "77");
+    kp_journal_records_free(open_ops, count);
+    assert_int_equal(kp_journal_set_final(j, r, KP_JOURNAL_FINAL_FAIL, NULL, "{\"status\":\"fail\"}",
+                                          17, &err), KP_OK);
+    assert_int_equal(kp_journal_record_state(r), KP_JOURNAL_FINAL);
+    kp_journal_record_free(r);
+    kp_journal_free(j);
+}
+
+static void open_removes_only_stale_temp_files(void **state)
+{
+    char *stale = join(*state, ".x.json.tmp-AAAAAA"), *fresh = join(*state, ".y.json.tmp-BBBBBB");
+    struct timespec old[2] = { { time(NULL) - 3600, 0 }, { time(NULL) - 3600, 0 } };
+    kp_journal *j;
+    FILE *f;
+
+    assert_non_null(f = fopen(stale, "w"));
+    fclose(f);
+    assert_non_null(f = fopen(fresh, "w"));
+    fclose(f);
+    assert_int_equal(utimensat(AT_FDCWD, stale, old, 0), 0);
+    j = open_journal(*state);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(fresh, F_OK), 0);   /* may belong to a writer right now */
+    kp_journal_free(j);
+    free(stale);
+    free(fresh);
 }
 
 /* ---------------------------------------------------------------- crash safety */
@@ -674,6 +719,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(record_lifecycle_is_durable_and_complete, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(refund_and_failed_print_are_recorded, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(raw_bodies_are_kept_byte_for_byte, make_tmp, remove_tmp),
+        cmocka_unit_test_setup_teardown(unknown_outcome_keeps_the_operation_open, make_tmp, remove_tmp),
+        cmocka_unit_test_setup_teardown(open_removes_only_stale_temp_files, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(kill_at_every_step_leaves_old_or_new, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(kill_at_random_moments_leaves_a_readable_record, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(list_is_oldest_first_and_unfinished_skips_done, make_tmp, remove_tmp),

@@ -7,6 +7,9 @@
  * durable as soon as it is known.  After a crash, `recover` reads the records
  * that are not done and resumes them without ever starting a charge again.
  *
+ * Opening a journal removes temp files left over 10 minutes ago by a process
+ * killed mid-write (they never hold anything the record lacks).
+ *
  * Layout of a journal directory (mode 0700, files 0600):
  *   ID.json            one operation record per file (see below)
  *   terminal-H_P.lock  the per-terminal lock (flock), holding the holder's pid
@@ -136,7 +139,9 @@ kp_status kp_journal_set_status_response(kp_journal *journal, kp_journal_record 
                                          const char *body, size_t body_len, kp_error *err);
 
 /* Records the final status response verbatim, the final status and the
- * transactionId (may be NULL); the state becomes final. */
+ * transactionId (may be NULL).  success and fail make the state final;
+ * unknown (deadline passed, v2 "unknown") is recorded but leaves the state
+ * as it was, so that recover keeps polling it. */
 kp_status kp_journal_set_final(kp_journal *journal, kp_journal_record *record,
                                kp_journal_final status, const char *transaction_id,
                                const char *body, size_t body_len, kp_error *err);
