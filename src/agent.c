@@ -225,7 +225,7 @@ static void poll_to_end(run *r, const char *process_id)
     kp_response resp;
     kp_error err;
     int malformed = 0;
-    char why[KP_ERROR_MESSAGE_MAX + 64];
+    char why[2 * KP_ERROR_MESSAGE_MAX];
 
     kp_response_init(&resp);
     for (;;) {

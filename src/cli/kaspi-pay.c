@@ -96,10 +96,7 @@ static const command commands[] = {
     { "refund", kp_cmd_refund, 1, 1 },
     { "status", kp_cmd_status, 1, 1 },
     { "recover", kp_cmd_recover, 0, 0 },
-    { "reprint", kp_cmd_reprint, 1, 1 },
-    { "expand", kp_cmd_expand, 1, 1 },
     { "journal", kp_cmd_journal, 0, 2 },
-    { "profiles", kp_cmd_profiles, 0, 0 },
 };
 
 static int parse_seconds(const char *text, const char *name, long max, long *value)
