@@ -10,7 +10,9 @@
 #   lab_install_backend PATH [NAME] copy a backend into ServerBin/backend
 #   lab_add_queue NAME PPD URI     a queue from a PPD ("" for a raw queue)
 #   lab_add_capture_queue NAME PPD a queue whose device writes each job's data to
-#                                  $LAB/capture/JOBID-N.out (N = 1, 2, ... in order)
+#                                  $LAB/capture/JOBID-N.out (N = 1, 2, ... in order),
+#                                  and its user, title, copies, options (one a
+#                                  line) to $LAB/capture/JOBID-N.args
 #   lab_wait_job JOB [SECONDS]     wait until the job is completed, canceled or
 #                                  aborted (default 15 s); prints its final state
 #   lab_job_type JOB               the MIME type cupsd gave the job's document
@@ -68,6 +70,10 @@ PreserveJobFiles No
   Allow @LOCAL
 </Location>
 <Policy default>
+  JobPrivateAccess all
+  JobPrivateValues none
+  SubscriptionPrivateAccess all
+  SubscriptionPrivateValues none
   <Limit All>
     Order deny,allow
   </Limit>

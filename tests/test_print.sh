@@ -37,7 +37,13 @@ submit_ok() {  # QUEUE FORMAT FILE [OPTIONS]: submit, wait, compare the captured
 for q in raw kaspi80 kaspi58 kaspipdf; do
     submit_ok "$q" application/vnd.cups-raw "$KP_TMP/escpos.bin"
 done
-submit_ok kaspi80 application/vnd.cups-raw "$KP_TMP/big.bin" "Profile=80mm Cut=no"
+submit_ok kaspi80 application/vnd.cups-raw "$KP_TMP/big.bin" "Profile=58mm Cut=no"
+# The title and the options reach the device's side (the filters get the same argv).
+assert_eq "Kaspi cheque 4711" "$(sed -n 2p "$LAB/capture/$job-1.args")" "title of job $job"
+for option in Profile=58mm Cut=no; do
+    sed -n 4p "$LAB/capture/$job-1.args" | tr ' ' '\n' | grep -qxF "$option" \
+        || kp_fail "job $job lost option $option: $(sed -n 4p "$LAB/capture/$job-1.args")"
+done
 # The PDF queue hands a PDF to its device as it is.
 submit_ok kaspipdf application/pdf "$KP_TMP/receipt.pdf"
 
