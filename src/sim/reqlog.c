@@ -52,7 +52,9 @@ void sim_reqlog_add(sim *s, const char *path, const char *query, size_t query_le
     json_array_append_new(s->log, entry);
 }
 
+/* Empties the memory log and numbers from 1 again (the file log goes on). */
 void sim_reqlog_clear(sim *s)
 {
     json_array_clear(s->log);
+    s->seq = 0;
 }
