@@ -419,9 +419,16 @@ static void resume_state(run *r)
         unknown(r, "The start request was recorded but no answer was: the operation may or may not "
                    "have started. Check the terminal's history; it will not be sent again");
         break;
-    case KP_JOURNAL_STARTED:
-        poll_to_end(r, process_id);
+    case KP_JOURNAL_STARTED: {
+        /* the record's strings change with each update: poll with a copy */
+        char *copy = strdup(process_id ? process_id : "");
+        if (copy && *copy)
+            poll_to_end(r, copy);
+        else
+            unknown(r, "The journal record has no process id to poll");
+        free(copy);
         break;
+    }
     case KP_JOURNAL_FINAL:
     case KP_JOURNAL_PRINT_FAILED:
         resume_final(r);

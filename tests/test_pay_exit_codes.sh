@@ -84,7 +84,7 @@ sim_stop || true
 sim_start --quiet --polls 2
 
 # 5: deadline while the customer takes their time
-sim_get "/_sim/scenario?name=approve&polls=100000" >/dev/null
+sim_get "/_sim/scenario?name=approve&polls=1000" >/dev/null
 kpay --json --timeout 1 pay 10
 expect_rc 5 "deadline"
 assert_eq unknown "$(json_field .status)" "deadline status"

@@ -158,9 +158,13 @@ static void hang_on_status_is_no_answer(void **state)
     fixture *f = *state;
     kp_terminal *quick = open_terminal(f->sim.address, 1000, 300);
     use_scenario(f, "name=hang-status");
+
+    char *pid;
     assert_int_equal(kp_terminal_start_payment(quick, 10, &f->resp, &f->err), KP_OK);
-    assert_int_equal(kp_terminal_status(quick, f->resp.process_id, &f->resp, &f->err), KP_ERR_NO_ANSWER);
+    pid = strdup(f->resp.process_id);
+    assert_int_equal(kp_terminal_status(quick, pid, &f->resp, &f->err), KP_ERR_NO_ANSWER);
     assert_non_null(strstr(f->err.message, "did not answer"));
+    free(pid);
     kp_terminal_free(quick);
 }
 

@@ -46,6 +46,8 @@ static const char *verdict(const kp_cli_result *r)
 
 void kp_cli_result_print(const kp_cli *cli, const kp_cli_result *r)
 {
+    if (r->error)
+        kp_cli_error("%s", r->error);   /* stderr, also with --json: stdout is the till's */
     if (cli->json) {
         json_t *obj = kp_cli_result_json(r);
         json_dumpf(obj, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -54,8 +56,6 @@ void kp_cli_result_print(const kp_cli *cli, const kp_cli_result *r)
         json_decref(obj);
         return;
     }
-    if (r->error)
-        kp_cli_error("%s", r->error);
     if (cli->quiet)
         return;
     fprintf(stderr, "%s %s: %s\n", r->operation, r->process_id ? r->process_id : "", verdict(r));
