@@ -25,63 +25,94 @@ typedef enum cls {
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
-static cls ascii_class(unsigned char c)
-{
-    if (c == '\t' || c == '\n' || c == '\r' || c == ' ')
-        return CLS_SPACE;
-    if (c < 0x20 || c == 0x7F)
-        return CLS_DROP;
-    switch (c) {
-    case '\\': case '|': case '{': case '}':
-        return CLS_BACKSLASH;
-    case '_': case '"': case '`': case '^': case '~': case ';':
-        return CLS_HEX;
-    case '-': case '=':
-        return CLS_RULE;
-    default:
-        return CLS_PLAIN;
-    }
-}
+#define P CLS_PLAIN
+#define D CLS_DROP
+#define S CLS_SPACE
+#define B CLS_BACKSLASH
+#define H CLS_HEX
+#define R CLS_RULE
+static const unsigned char ascii_classes[128] = {
+    D, D, D, D, D, D, D, D, D, S, S, D, D, S, D, D,     /* 0x00: tab, LF, CR: space */
+    D, D, D, D, D, D, D, D, D, D, D, D, D, D, D, D,     /* 0x10 */
+    S, P, H, P, P, P, P, P, P, P, P, P, P, R, P, P,     /* space ! " ... - */
+    P, P, P, P, P, P, P, P, P, P, P, H, P, R, P, P,     /* 0-9 ; = */
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,     /* @ A-O */
+    P, P, P, P, P, P, P, P, P, P, P, P, B, P, H, H,     /* P-Z \ ^ _ */
+    H, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,     /* ` a-o */
+    P, P, P, P, P, P, P, P, P, P, P, B, B, B, H, D,     /* p-z { | } ~ DEL */
+};
+#undef P
+#undef D
+#undef S
+#undef B
+#undef H
+#undef R
 
-/* The class of the character at s (len > 0) and its size in bytes. */
-static cls classify(const char *s, size_t len, size_t *used)
+/* The class of a character from U+0080 up, and its size in bytes. */
+static cls classify_wide(const char *s, size_t len, size_t *used)
 {
-    unsigned char c = (unsigned char)s[0];
+    const unsigned char *u = (const unsigned char *)s;
     uint32_t cp;
 
-    if (c < 0x80) {
-        *used = 1;
-        if (c == '\r' && len > 1 && s[1] == '\n')
-            return CLS_DROP;            /* CR LF is one space */
-        return ascii_class(c);
+    if (u[0] >= 0xC2 && u[0] <= 0xDF && len > 1 && (u[1] & 0xC0) == 0x80) {
+        *used = 2;                      /* the common case: Cyrillic, Kazakh */
+        return u[0] == 0xC2 && u[1] < 0xA0 ? CLS_DROP : CLS_PLAIN;
     }
     *used = kp_utf8_decode(s, len, &cp);
     if (cp == KP_UTF8_REPLACEMENT && *used == 1)
         return CLS_INVALID;
-    if (cp <= 0x9F)
-        return CLS_DROP;                /* C1 controls */
     if (cp == 0x2028 || cp == 0x2029)
         return CLS_SPACE;
     return CLS_PLAIN;
+}
+
+/* The class of the character at s (len > 0) and its size in bytes. */
+static inline cls classify(const char *s, size_t len, size_t *used)
+{
+    unsigned char c = (unsigned char)s[0];
+
+    if (c >= 0x80)
+        return classify_wide(s, len, used);
+    *used = 1;
+    if (c == '\r' && len > 1 && s[1] == '\n')
+        return CLS_DROP;                /* CR LF is one space */
+    return (cls)ascii_classes[c];
+}
+
+static bool is_trimmed(cls c)
+{
+    return c == CLS_DROP || c == CLS_SPACE;
+}
+
+/* Where the character that ends at `end` begins. */
+static size_t last_char(const char *s, size_t end)
+{
+    size_t begin = end - 1;
+    uint32_t cp;
+
+    while (begin > 0 && end - begin < 4 && ((unsigned char)s[begin] & 0xC0) == 0x80)
+        begin--;
+    if (kp_utf8_decode(s + begin, end - begin, &cp) != end - begin)
+        return end - 1;                 /* not one whole character: the byte alone */
+    return begin;
 }
 
 /* Where the value's content begins and ends once white space and control
  * characters are trimmed. */
 static void receipt_extent(const char *s, size_t len, size_t *begin, size_t *end)
 {
-    size_t i, used;
-    bool first = true;
+    size_t b = 0, e = len, used, at;
 
-    *begin = *end = 0;
-    for (i = 0; i < len; i += used) {
-        cls c = classify(s + i, len - i, &used);
-        if (c == CLS_DROP || c == CLS_SPACE)
-            continue;
-        if (first)
-            *begin = i;
-        first = false;
-        *end = i + used;
+    while (b < len && is_trimmed(classify(s + b, len - b, &used)))
+        b += used;
+    while (e > b) {
+        at = last_char(s, e);
+        if (!is_trimmed(classify(s + at, e - at, &used)) || at + used != e)
+            break;
+        e = at;
     }
+    *begin = b;
+    *end = e;
 }
 
 /* Whether the content is nothing but '-' or nothing but '=' (control
@@ -89,17 +120,17 @@ static void receipt_extent(const char *s, size_t len, size_t *begin, size_t *end
 static bool is_rule(const char *s, size_t len)
 {
     size_t i, used;
-    char rule_char = 0;
+    char rule_char;
 
+    if (len == 0 || (s[0] != '-' && s[0] != '='))
+        return false;
+    rule_char = s[0];
     for (i = 0; i < len; i += used) {
         cls c = classify(s + i, len - i, &used);
-        if (c == CLS_DROP)
-            continue;
-        if (c != CLS_RULE || (rule_char && rule_char != s[i]))
+        if (c != CLS_DROP && s[i] != rule_char)
             return false;
-        rule_char = s[i];
     }
-    return rule_char != 0;
+    return true;
 }
 
 static kp_status put_hex(kp_buf *out, unsigned char c)
@@ -140,7 +171,13 @@ kp_status kp_template_escape_receipt(const char *s, size_t len, kp_buf *out)
     receipt_extent(s, len, &begin, &end);
     rule = is_rule(s + begin, end - begin);
     for (i = run = begin; i < end && st == KP_OK; i += used) {
-        cls c = classify(s + i, end - i, &used);
+        unsigned char byte = (unsigned char)s[i];
+        cls c;
+        if (byte < 0x80 && ascii_classes[byte] == CLS_PLAIN) {
+            used = 1;
+            continue;
+        }
+        c = classify(s + i, end - i, &used);
         if (c == CLS_PLAIN)
             continue;
         st = kp_buf_append(out, s + run, i - run);

@@ -213,12 +213,16 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *
     kp_status st;
     render *r;
 
-    r = calloc(1, sizeof *r);
+    r = malloc(sizeof *r);      /* not calloc: the context stack need not be zeroed */
     if (!r)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     r->t = t;
     r->out = out;
     r->err = err;
+    r->reported = false;
+    r->partial_depth = 0;
+    r->steps = 0;
+    r->depth = 0;
     kp_buf_init(&r->indent, 0);
     if (data)
         r->contexts[r->depth++] = data;
