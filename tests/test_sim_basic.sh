@@ -20,6 +20,8 @@ done
 "$SIM_BIN" --port 70000 2>/dev/null; assert_eq 2 $? "bad port exit"
 "$SIM_BIN" --polls -1 2>/dev/null; assert_eq 2 $? "bad polls exit"
 "$SIM_BIN" --method cash 2>/dev/null; assert_eq 2 $? "bad method exit"
+"$SIM_BIN" --listen localhost 2>/dev/null; assert_eq 2 $? "--listen takes an address"
+"$SIM_BIN" extra-arg 2>/dev/null; assert_eq 2 $? "stray argument"
 
 sim_start
 grep -q "^kaspi-terminal-sim listening on 127.0.0.1:$SIM_PORT\$" "$SIM_STDERR" \

@@ -79,7 +79,7 @@ static sim_operation *start_operation(sim *s, sim_kind kind, unsigned long amoun
 }
 
 /* The reply to an accepted start, as the scenario wants it delivered. */
-static void reply_started(sim *s, const sim_operation *op, sim_reply *reply)
+static void reply_started(const sim_operation *op, sim_reply *reply)
 {
     json_t *body = json_object();
     json_object_set_new(body, "processId", sim_process_id_json(op));
@@ -97,25 +97,34 @@ static void delay_if_slow(const sim *s, sim_reply *reply)
         reply->delay_ms = s->scenario.delay_ms;
 }
 
+/* Why the terminal will not start this payment, or NULL. */
+static const char *payment_problem(const sim *s, const sim_args *args, unsigned long *amount)
+{
+    if (busy(s))
+        return MSG_BUSY;
+    if (sim_args_get(args, "amount") == NULL)
+        return "Parameter amount is required.";
+    if (!valid_amount(sim_args_get(args, "amount"), amount))
+        return "Invalid amount.";
+    if (s->scenario.id == SIM_REFUSE)
+        return s->scenario.message;
+    return NULL;
+}
+
 void sim_api_payment(sim *s, const sim_args *args, sim_reply *reply)
 {
-    unsigned long amount;
+    unsigned long amount = 0;
     sim_method method = s->scenario.id == SIM_QR ? SIM_QR_METHOD : s->scenario.method;
-    sim_operation *op;
+    const char *problem = payment_problem(s, args, &amount);
+    sim_operation *op = NULL;
 
     delay_if_slow(s, reply);
-    if (busy(s))
-        return sim_reply_message(reply, 200, MSG_BUSY);
-    if (sim_args_get(args, "amount") == NULL)
-        return sim_reply_message(reply, 200, "Parameter amount is required.");
-    if (!valid_amount(sim_args_get(args, "amount"), &amount))
-        return sim_reply_message(reply, 200, "Invalid amount.");
-    if (s->scenario.id == SIM_REFUSE)
-        return sim_reply_message(reply, 200, s->scenario.message);
-    op = start_operation(s, SIM_PAYMENT, amount, method);
-    if (op == NULL)
-        return sim_reply_message(reply, 200, "Could not register transaction");
-    reply_started(s, op, reply);
+    if (problem == NULL && (op = start_operation(s, SIM_PAYMENT, amount, method)) == NULL)
+        problem = "Could not register transaction";
+    if (problem != NULL)
+        sim_reply_message(reply, 200, problem);
+    else
+        reply_started(op, reply);
 }
 
 /* The successful purchase with this transactionId, or NULL. */
@@ -132,33 +141,44 @@ static sim_operation *find_purchase(sim *s, const char *transaction_id)
     return NULL;
 }
 
+/* Why the terminal will not start this refund, or NULL; finds the purchase. */
+static const char *refund_problem(sim *s, const sim_args *args, unsigned long *amount,
+                                  sim_method *method, sim_operation **purchase)
+{
+    if (busy(s))
+        return MSG_BUSY;
+    if (!sim_method_parse(sim_args_get(args, "method"), method))
+        return "Invalid method.";
+    if (!valid_amount(sim_args_get(args, "amount"), amount))
+        return "Invalid amount.";
+    *purchase = find_purchase(s, sim_args_get(args, "transactionId"));
+    if (*purchase == NULL)
+        return "Invalid transactionId.";
+    if ((*purchase)->method != *method)
+        return "Invalid method.";
+    if (*amount > (*purchase)->amount - (*purchase)->refunded)
+        return "Refund amount exceeds the purchase amount.";
+    if (s->scenario.id == SIM_REFUSE)
+        return s->scenario.message;
+    return NULL;
+}
+
 void sim_api_refund(sim *s, const sim_args *args, sim_reply *reply)
 {
-    unsigned long amount;
-    sim_method method;
-    sim_operation *purchase, *op;
+    unsigned long amount = 0;
+    sim_method method = SIM_CARD;
+    sim_operation *purchase = NULL, *op = NULL;
+    const char *problem = refund_problem(s, args, &amount, &method, &purchase);
 
     delay_if_slow(s, reply);
-    if (busy(s))
-        return sim_reply_message(reply, 200, MSG_BUSY);
-    if (!sim_method_parse(sim_args_get(args, "method"), &method))
-        return sim_reply_message(reply, 200, "Invalid method.");
-    if (!valid_amount(sim_args_get(args, "amount"), &amount))
-        return sim_reply_message(reply, 200, "Invalid amount.");
-    purchase = find_purchase(s, sim_args_get(args, "transactionId"));
-    if (purchase == NULL)
-        return sim_reply_message(reply, 200, "Invalid transactionId.");
-    if (purchase->method != method)
-        return sim_reply_message(reply, 200, "Invalid method.");
-    if (amount > purchase->amount - purchase->refunded)
-        return sim_reply_message(reply, 200, "Refund amount exceeds the purchase amount.");
-    if (s->scenario.id == SIM_REFUSE)
-        return sim_reply_message(reply, 200, s->scenario.message);
-    op = start_operation(s, SIM_REFUND, amount, method);
-    if (op == NULL)
-        return sim_reply_message(reply, 200, "Could not register transaction");
+    if (problem == NULL && (op = start_operation(s, SIM_REFUND, amount, method)) == NULL)
+        problem = "Could not register transaction";
+    if (problem != NULL) {
+        sim_reply_message(reply, 200, problem);
+        return;
+    }
     strcpy(op->original_tx, purchase->transaction_id);
-    reply_started(s, op, reply);
+    reply_started(op, reply);
 }
 
 /* Ends an operation: its transaction data and time are fixed from now on. */
@@ -202,25 +222,22 @@ void sim_api_status(sim *s, const sim_args *args, sim_reply *reply)
 {
     sim_operation *op = sim_find_operation(s, sim_args_get(args, "processId"));
 
-    if (op == NULL || op->state == SIM_LOST)
-        return sim_reply_message(reply, 400, MSG_NOT_FOUND);
+    if (op == NULL || op->state == SIM_LOST) {
+        sim_reply_message(reply, 400, MSG_NOT_FOUND);
+        return;
+    }
     if (op->scenario.id == SIM_SLOW)
         reply->delay_ms = op->scenario.delay_ms;
-    if (op->state == SIM_WAIT && op->scenario.id == SIM_HANG_STATUS) {
+    if (op->state == SIM_WAIT && (op->scenario.id == SIM_HANG_STATUS
+                                  || op->scenario.id == SIM_DROP_STATUS)) {
         op->polls_seen++;
-        reply->action = SIM_HANG;
-        return;
-    }
-    if (op->state == SIM_WAIT && op->scenario.id == SIM_DROP_STATUS) {
-        op->polls_seen++;
-        reply->action = SIM_DROP;
-        return;
-    }
-    if (!advance(s, op))
-        return sim_reply_text(reply, 503, "Service Unavailable: Kaspi Pay is busy, try again\n");
-    if (op->state == SIM_SUCCESS && op->scenario.id == SIM_INVALID_JSON) {
+        reply->action = op->scenario.id == SIM_HANG_STATUS ? SIM_HANG : SIM_DROP;
+    } else if (!advance(s, op)) {
+        sim_reply_text(reply, 503, "Service Unavailable: Kaspi Pay is busy, try again\n");
+    } else if (op->state == SIM_SUCCESS && op->scenario.id == SIM_INVALID_JSON) {
         char *body = sim_status_malformed(s, op);
-        return sim_reply_take(reply, 200, body, body ? strlen(body) : 0);
+        sim_reply_take(reply, 200, body, body ? strlen(body) : 0);
+    } else {
+        sim_reply_json(reply, 200, sim_status_json(s, op));
     }
-    sim_reply_json(reply, 200, sim_status_json(s, op));
 }

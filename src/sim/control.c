@@ -58,13 +58,16 @@ static void control_scenario(sim *s, const sim_args *args, sim_reply *reply)
     sim_operation *op = NULL;
     const char *problem;
 
-    if (process_id != NULL && (op = sim_find_operation(s, process_id)) == NULL)
-        return sim_reply_json(reply, 404, json_pack("{sbss}", "ok", 0,
-                                                     "message", "Process not found"));
+    if (process_id != NULL && (op = sim_find_operation(s, process_id)) == NULL) {
+        sim_reply_json(reply, 404, json_pack("{sbss}", "ok", 0, "message", "Process not found"));
+        return;
+    }
     problem = sim_scenario_apply(op ? &op->scenario : &s->scenario,
                                  &s->config->scenario, args);
-    if (problem != NULL)
-        return sim_reply_json(reply, 400, json_pack("{sbss}", "ok", 0, "message", problem));
+    if (problem != NULL) {
+        sim_reply_json(reply, 400, json_pack("{sbss}", "ok", 0, "message", problem));
+        return;
+    }
     if (op != NULL) {
         op->polls_seen = 0;
         if (op->scenario.id == SIM_QR)

@@ -3,6 +3,7 @@
  * lists exactly the options parsed here.
  */
 #include "config.h"
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,12 +67,21 @@ static int bad(const char *what, const char *value)
     return 2;
 }
 
+static bool valid_address(const char *text)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, text, addr) == 1 || inet_pton(AF_INET6, text, addr) == 1;
+}
+
 /* One option; returns -1 to go on, else the exit code. */
 static int take_option(int opt, const char *arg, sim_config *c)
 {
     unsigned long n;
     switch (opt) {
-    case 'l': c->listen = arg; break;
+    case 'l':
+        if (!valid_address(arg)) return bad("--listen (an IPv4 or IPv6 address)", arg);
+        c->listen = arg;
+        break;
     case 'p':
         if (!sim_parse_unsigned(arg, 65535, &n)) return bad("port", arg);
         c->port = (unsigned)n;

@@ -42,8 +42,9 @@ void sim_reply_json(sim_reply *reply, unsigned http_status, json_t *body)
     char *text = body ? json_dumps(body, 0) : NULL;
     json_decref(body);
     if (text == NULL)
-        return sim_reply_text(reply, 500, "out of memory\n");
-    sim_reply_take(reply, http_status, text, strlen(text));
+        sim_reply_text(reply, 500, "out of memory\n");
+    else
+        sim_reply_take(reply, http_status, text, strlen(text));
 }
 
 void sim_reply_message(sim_reply *reply, unsigned http_status, const char *message)
