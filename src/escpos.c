@@ -31,6 +31,7 @@ typedef struct render {
     kp_buf *out;
     kp_buf text;          /* one span's encoded text, reused */
     int cpl;              /* cells per line in the font used */
+    int width;            /* cells the layout uses (<= cpl): text stays inside */
     int char_dots;        /* dots per cell */
     bool font_b;
     print_state state;
@@ -117,7 +118,11 @@ static kp_status send_init(render *r)
     kp_status st = put(r, ESC "@", 2);
     if (st == KP_OK && r->profile->cancel_kanji)
         st = put(r, FS ".", 2);
-    return st == KP_OK ? send_settings(r) : st;
+    if (st == KP_OK)
+        st = send_settings(r);
+    /* ESC @ left every style off and the alignment left. */
+    memset(&r->state, 0, sizeof r->state);
+    return st;
 }
 
 static kp_status feed_lines(render *r, int n)
@@ -175,7 +180,7 @@ static kp_status text_row(render *r, const kp_row *row)
     for (size_t i = 0; i < row->n_spans && st == KP_OK; i++) {
         const kp_span *span = &row->spans[i];
         int sw = clamp(span->style.scale_w, 1, 8), sh = clamp(span->style.scale_h, 1, 8);
-        int limit = r->cpl, chars, start;
+        int limit = r->width, chars, start;
 
         if (span->vrule)
             sw = 1;
@@ -183,7 +188,7 @@ static kp_status text_row(render *r, const kp_row *row)
             limit = row->spans[i + 1].column > pos ? row->spans[i + 1].column : pos;
         if ((st = encode_span(r, span)) != KP_OK)
             break;
-        chars = (int)(r->text.len < (size_t)r->cpl ? r->text.len : (size_t)r->cpl);
+        chars = (int)(r->text.len < (size_t)r->width ? r->text.len : (size_t)r->width);
         start = place_span(span->column, chars * sw, pos, limit, sw, &chars);
         if (chars <= 0)
             continue;
@@ -228,12 +233,12 @@ static kp_status rule_row(render *r, size_t index)
     const kp_row *row = &r->layout->rows[index];
     const kp_row *above = index > 0 ? &r->layout->rows[index - 1] : NULL;
     const kp_row *below = index + 1 < r->layout->n_rows ? &r->layout->rows[index + 1] : NULL;
-    int start = clamp(row->column, 0, r->cpl);
+    int start = clamp(row->column, 0, r->width);
     int n = row->rule ? (int)strlen(row->rule) : 0;
     kp_status st = plain_style(r);
 
-    if (start + n > r->cpl)
-        n = r->cpl - start;
+    if (start + n > r->width)
+        n = r->width - start;
     if (st == KP_OK)
         st = kp_buf_repeat(r->out, ' ', (size_t)start);
     for (int i = 0; i < n && st == KP_OK; i++) {
@@ -257,7 +262,7 @@ static kp_status rule_row(render *r, size_t index)
 static int area_dots(render *r, const kp_row *row)
 {
     int left = clamp(row->area_left, 0, r->cpl - 1);
-    int width = clamp(row->area_width, 1, r->cpl - left);
+    int width = row->area_width <= 0 ? r->cpl - left : clamp(row->area_width, 1, r->cpl - left);
     return width * r->char_dots;
 }
 
@@ -641,6 +646,7 @@ static kp_status choose_font(render *r, kp_error *err)
                             "at most %d: choose a template for this paper width",
                             r->layout->cpl, p->name, p->chars_per_line_font_b);
     }
+    r->width = r->layout->cpl > 0 ? r->layout->cpl : r->cpl;
     r->char_dots = p->dots_per_line / r->cpl;
     return KP_OK;
 }
