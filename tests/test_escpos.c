@@ -17,7 +17,7 @@
 
 /* ---- building layouts by hand ---------------------------------------- */
 
-static const kp_style plain = { false, false, false, 1, 1 };
+static const kp_style plain = { .scale_w = 1, .scale_h = 1 };
 
 static kp_layout *layout_new(int cpl)
 {
@@ -287,7 +287,8 @@ static void hostile_text_sends_no_command(void **state)
 static void styles_and_scaled_text_fit_the_line(void **state)
 {
     kp_layout *l = layout_new(48);
-    kp_style big = { true, false, false, 2, 2 }, under = { false, true, true, 1, 1 };
+    kp_style big = { .bold = true, .scale_w = 2, .scale_h = 2 };
+    kp_style under = { .underline = true, .invert = true, .scale_w = 1, .scale_h = 1 };
     kp_row *row;
     kp_buf out;
     escpos_decoded d;
@@ -663,8 +664,9 @@ static void gray_is_dithered(void **state)
 static kp_layout *sample_receipt(int cpl, bool with_image)
 {
     kp_layout *l = layout_new(cpl);
-    kp_style title = { true, false, false, 2, 2 }, inv = { false, false, true, 1, 1 };
-    kp_style under = { false, true, false, 1, 1 };
+    kp_style title = { .bold = true, .scale_w = 2, .scale_h = 2 };
+    kp_style inv = { .invert = true, .scale_w = 1, .scale_h = 1 };
+    kp_style under = { .underline = true, .scale_w = 1, .scale_h = 1 };
     kp_row *row;
     int half = cpl / 2;
     char rule[97];
