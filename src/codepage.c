@@ -22,6 +22,7 @@ struct kp_codepage {
     char name[16];
     uint32_t high_cp[HIGH_BYTES];          /* byte 0x80+i decodes to; 0: undefined */
     byte_for_cp reverse[HIGH_BYTES];       /* sorted by cp, for encoding */
+    unsigned char cyrillic[256];           /* U+0400..U+04FF: byte, 0 if none */
     size_t n_reverse;
     char tenge[KP_CODEPAGE_MAX_SEQ];       /* encoded fallback for ₸ */
     size_t tenge_len;
@@ -42,19 +43,36 @@ bool kp_codepage_supported(const char *name)
     return canonical_name(name) != NULL;
 }
 
-/* Decodes one high byte through iconv into a code point (0 if undefined). */
-static uint32_t decode_byte(iconv_t cd, unsigned char byte)
+/* Decodes the 128 high bytes through iconv in as few calls as the code page
+ * allows: a byte iconv refuses is marked undefined and skipped. */
+static void decode_high_bytes(iconv_t cd, uint32_t *cps)
 {
-    char in[1] = { (char)byte };
-    unsigned char out[8];
-    char *ip = in, *op = (char *)out;
-    size_t il = 1, ol = sizeof out;
+    char in[HIGH_BYTES];
+    unsigned char out[HIGH_BYTES * 4];
+    size_t done = 0;
 
-    iconv(cd, NULL, NULL, NULL, NULL);
-    if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || ol != sizeof out - 4)
-        return 0;
-    return (uint32_t)out[0] | (uint32_t)out[1] << 8 | (uint32_t)out[2] << 16 |
-           (uint32_t)out[3] << 24;
+    for (int i = 0; i < HIGH_BYTES; i++)
+        in[i] = (char)(0x80 + i);
+    while (done < HIGH_BYTES) {
+        char *ip = in + done, *op = (char *)out + done * 4;
+        size_t il = HIGH_BYTES - done, ol = (HIGH_BYTES - done) * 4;
+        size_t r = iconv(cd, &ip, &il, &op, &ol);
+        size_t converted = (size_t)(ip - (in + done));
+
+        /* A single-byte code page gives one UTF-32 unit per byte. */
+        if ((size_t)(op - ((char *)out + done * 4)) != converted * 4)
+            converted = 0;
+        for (size_t k = 0; k < converted; k++) {
+            const unsigned char *u = out + (done + k) * 4;
+            cps[done + k] = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
+                            (uint32_t)u[3] << 24;
+        }
+        done += converted;
+        if ((r == (size_t)-1 || converted == 0) && done < HIGH_BYTES) {
+            cps[done++] = 0;          /* undefined in this code page */
+            iconv(cd, NULL, NULL, NULL, NULL);
+        }
+    }
 }
 
 static int compare_reverse(const void *a, const void *b)
@@ -70,8 +88,10 @@ static kp_status build_tables(kp_codepage *cp, kp_error *err)
     if (cd == (iconv_t)-1)
         return kp_error_set(err, KP_ERR_SETUP,
                             "code page %s is not available in this system's iconv", cp->name);
+    decode_high_bytes(cd, cp->high_cp);
+    iconv_close(cd);
     for (int i = 0; i < HIGH_BYTES; i++) {
-        uint32_t c = decode_byte(cd, (unsigned char)(0x80 + i));
+        uint32_t c = cp->high_cp[i];
         /* C1 controls and anything below space are never printed. */
         if (c < 0xA0 && c != 0)
             c = 0;
@@ -82,7 +102,6 @@ static kp_status build_tables(kp_codepage *cp, kp_error *err)
             cp->n_reverse++;
         }
     }
-    iconv_close(cd);
     qsort(cp->reverse, cp->n_reverse, sizeof cp->reverse[0], compare_reverse);
     return KP_OK;
 }
@@ -176,6 +195,17 @@ static size_t encode_simple(const kp_codepage *cp, const char *s, char *out)
     return n;
 }
 
+/* The fast table for U+0400..U+04FF: every letter that encodes as one byte,
+ * natively or through its Kazakh fallback. */
+static void fill_cyrillic(kp_codepage *cp)
+{
+    for (uint32_t c = 0x400; c <= 0x4FF; c++) {
+        char seq[KP_CODEPAGE_MAX_SEQ];
+        if (kp_codepage_encode_char(cp, c, seq) == 1 && seq[0] != KP_CODEPAGE_REPLACEMENT)
+            cp->cyrillic[c - 0x400] = (unsigned char)seq[0];
+    }
+}
+
 size_t kp_codepage_encode_char(kp_codepage *cp, uint32_t c, char *out)
 {
     unsigned char b = native_byte(cp, c);
@@ -245,6 +275,7 @@ kp_status kp_codepage_new(const char *name, const char *tenge, kp_codepage **out
         return st;
     }
     set_tenge(cp, tenge && *tenge ? tenge : KP_CODEPAGE_TENGE_DEFAULT);
+    fill_cyrillic(cp);
     *out = cp;
     return KP_OK;
 }
@@ -259,34 +290,51 @@ const char *kp_codepage_name(const kp_codepage *cp)
     return cp->name;
 }
 
+/* The encoder writes straight into the buffer, keeping room for what is
+ * left of the input (one byte out per byte in); only a fallback longer than
+ * its UTF-8 (₸ → "тг" is not, "…" → "..." is not, a long tenge text may be)
+ * asks the buffer for more. */
 kp_status kp_codepage_encode(kp_codepage *cp, const char *text, size_t len, kp_buf *out)
 {
     const unsigned char *u = (const unsigned char *)text;
-    size_t off = 0;
+    size_t off = 0, pos;
     kp_status st;
 
-    /* Each input byte gives at most one output byte, except fallbacks. */
     if ((st = kp_buf_reserve(out, len)) != KP_OK)
         return st;
+    pos = out->len;
     while (off < len) {
+        unsigned char b = u[off];
         char seq[KP_CODEPAGE_MAX_SEQ];
-        size_t n;
+        size_t used, n;
         uint32_t c;
 
-        if (u[off] >= 0x20 && u[off] < 0x7F) {
-            size_t run = off;
-            while (run < len && u[run] >= 0x20 && u[run] < 0x7F)
-                run++;
-            if ((st = kp_buf_append(out, text + off, run - off)) != KP_OK)
-                return st;
-            off = run;
+        if (b >= 0x20 && b < 0x7F) {                       /* ASCII */
+            out->data[pos++] = (char)b;
+            off++;
             continue;
         }
-        off += kp_utf8_decode(text + off, len - off, &c);
+        if (b >= 0xD0 && b <= 0xD3 && off + 1 < len && (u[off + 1] & 0xC0) == 0x80) {
+            unsigned char native = cp->cyrillic[((b & 0x03) << 6) | (u[off + 1] & 0x3F)];
+            if (native) {                  /* Cyrillic, or Kazakh through its fallback */
+                out->data[pos++] = (char)native;
+                off += 2;
+                continue;
+            }
+        }
+        used = kp_utf8_decode(text + off, len - off, &c);
+        off += used;
         n = kp_codepage_encode_char(cp, c, seq);
-        if (n && (st = kp_buf_append(out, seq, n)) != KP_OK)
-            return st;
+        if (n > used) {
+            out->len = pos;
+            if ((st = kp_buf_reserve(out, (len - off) + n)) != KP_OK)
+                return st;
+        }
+        memcpy(out->data + pos, seq, n);
+        pos += n;
     }
+    out->len = pos;
+    out->data[pos] = '\0';
     return KP_OK;
 }
 

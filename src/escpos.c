@@ -23,13 +23,21 @@ typedef struct print_state {
     int bold, underline, invert, size, align;
 } print_state;
 
+/* What stays from one receipt to the next on the same printer. */
+struct kp_escpos {
+    kp_profile profile;
+    kp_escpos_options opt;
+    kp_codepage *cp;
+    kp_buf text;          /* one span's encoded text, reused */
+};
+
 typedef struct render {
     const kp_layout *layout;
     const kp_profile *profile;
     kp_escpos_options opt;
     kp_codepage *cp;
     kp_buf *out;
-    kp_buf text;          /* one span's encoded text, reused */
+    kp_buf text;          /* r->text is the renderer's buffer, given back at the end */
     int cpl;              /* cells per line in the font used */
     int width;            /* cells the layout uses (<= cpl): text stays inside */
     int char_dots;        /* dots per cell */
@@ -658,25 +666,56 @@ static kp_status status_message(kp_status st, kp_error *err)
     return kp_error_set(err, st, "out of memory while rendering the receipt");
 }
 
-kp_status kp_escpos_render(const kp_layout *layout, const kp_profile *profile,
-                           const kp_escpos_options *opt, kp_buf *out, kp_error *err)
+kp_status kp_escpos_new(const kp_profile *profile, const kp_escpos_options *opt,
+                        kp_escpos **out, kp_error *err)
 {
     static const kp_escpos_options defaults = KP_ESCPOS_OPTIONS_DEFAULT;
+    kp_escpos *e;
+    kp_status st;
+
+    *out = NULL;
+    if (!profile)
+        return kp_error_set(err, KP_ERR_USAGE, "no printer profile given");
+    if (!(e = calloc(1, sizeof *e)))
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    e->profile = *profile;
+    e->opt = opt ? *opt : defaults;
+    kp_buf_init(&e->text, 0);
+    st = kp_codepage_new(profile->code_page, profile->tenge, &e->cp, err);
+    if (st != KP_OK) {
+        kp_error_prefix(err, "printer profile %s", profile->name);
+        free(e);
+        return st;
+    }
+    *out = e;
+    return KP_OK;
+}
+
+void kp_escpos_free(kp_escpos *e)
+{
+    if (!e)
+        return;
+    kp_codepage_free(e->cp);
+    kp_buf_free(&e->text);
+    free(e);
+}
+
+kp_status kp_escpos_write(kp_escpos *e, const kp_layout *layout, kp_buf *out, kp_error *err)
+{
     render r;
     kp_status st;
 
-    if (!layout || !profile || !out)
-        return kp_error_set(err, KP_ERR_USAGE, "kp_escpos_render: missing layout, profile or buffer");
+    if (!e || !layout || !out)
+        return kp_error_set(err, KP_ERR_USAGE, "kp_escpos_write: missing renderer, layout or buffer");
     memset(&r, 0, sizeof r);
     r.layout = layout;
-    r.profile = profile;
-    r.opt = opt ? *opt : defaults;
+    r.profile = &e->profile;
+    r.opt = e->opt;
+    r.cp = e->cp;
     r.out = out;
     r.err = err;
-    kp_buf_init(&r.text, 0);
+    r.text = e->text;
     if ((st = choose_font(&r, err)) != KP_OK)
-        return st;
-    if ((st = kp_codepage_new(profile->code_page, profile->tenge, &r.cp, err)) != KP_OK)
         return st;
     st = kp_buf_reserve(out, layout->n_rows * (size_t)(r.cpl + 16));
     if (st == KP_OK)
@@ -685,7 +724,19 @@ kp_status kp_escpos_render(const kp_layout *layout, const kp_profile *profile,
         st = render_row(&r, i);
     if (st == KP_OK)
         st = finish(&r);
-    kp_codepage_free(r.cp);
-    kp_buf_free(&r.text);
+    e->text = r.text;
     return st == KP_OK ? KP_OK : status_message(st, err);
+}
+
+kp_status kp_escpos_render(const kp_layout *layout, const kp_profile *profile,
+                           const kp_escpos_options *opt, kp_buf *out, kp_error *err)
+{
+    kp_escpos *e;
+    kp_status st = kp_escpos_new(profile, opt, &e, err);
+
+    if (st != KP_OK)
+        return st;
+    st = kp_escpos_write(e, layout, out, err);
+    kp_escpos_free(e);
+    return st;
 }

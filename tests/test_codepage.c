@@ -76,6 +76,10 @@ static void tenge_becomes_its_fallback(void **state)
     assert_string_equal(round_trip("PT154", "KZT", "5 ₸"), "5 KZT");
     assert_string_equal(round_trip("CP1251", "теңге", "5 ₸"), "5 KZT");  /* ң not in CP1251 */
     assert_string_equal(round_trip("RK1048", "теңге", "5 ₸"), "5 теңге");
+    /* Each ₸ (3 bytes) becomes 5: the output outgrows the input. */
+    assert_string_equal(round_trip("RK1048", "теңге", "₸₸₸₸₸₸₸₸₸₸₸₸₸₸₸₸₸₸₸₸"),
+                        "теңгетеңгетеңгетеңгетеңгетеңгетеңгетеңгетеңгетеңге"
+                        "теңгетеңгетеңгетеңгетеңгетеңгетеңгетеңгетеңгетеңге");
 }
 
 static void typography_becomes_ascii(void **state)

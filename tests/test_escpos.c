@@ -764,6 +764,35 @@ static void golden_receipts(void **state)
     }
 }
 
+static void renderer_object_matches_one_shot_render(void **state)
+{
+    kp_layout *a = sample_receipt(48, true), *b = layout_new(48);
+    kp_escpos *e;
+    kp_buf one = KP_BUF_INIT, reused = KP_BUF_INIT, limited;
+    kp_error err;
+    (void)state;
+    add_text(b, 0, "Қысқа чек ₸", plain);
+    assert_int_equal(kp_escpos_new(profile("kz-pt154-80"), NULL, &e, &err), KP_OK);
+    for (int round = 0; round < 3; round++) {
+        const kp_layout *l = round == 1 ? b : a;
+        kp_buf_reset(&one);
+        kp_buf_reset(&reused);
+        assert_int_equal(kp_escpos_render(l, profile("kz-pt154-80"), NULL, &one, &err), KP_OK);
+        assert_int_equal(kp_escpos_write(e, l, &reused, &err), KP_OK);
+        assert_int_equal(one.len, reused.len);
+        assert_memory_equal(one.data, reused.data, one.len);
+    }
+    kp_buf_init(&limited, 100);                       /* a bounded output */
+    assert_int_equal(kp_escpos_write(e, a, &limited, &err), KP_ERR_TOO_LARGE);
+    assert_non_null(strstr(err.message, "limit"));
+    kp_buf_free(&limited);
+    kp_escpos_free(e);
+    kp_buf_free(&one);
+    kp_buf_free(&reused);
+    layout_free(a);
+    layout_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -781,6 +810,7 @@ int main(void)
         cmocka_unit_test(barcodes_are_well_formed_or_left_out),
         cmocka_unit_test(png_logo_is_rasterized_to_fit),
         cmocka_unit_test(gray_is_dithered),
+        cmocka_unit_test(renderer_object_matches_one_shot_render),
         cmocka_unit_test(golden_receipts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -54,6 +54,16 @@ typedef struct kp_escpos_options {
 kp_status kp_escpos_render(const kp_layout *layout, const kp_profile *profile,
                            const kp_escpos_options *opt, kp_buf *out, kp_error *err);
 
+/* The same work split for a printer that prints many receipts: the object
+ * keeps the profile (copied), the options and the code page tables, so each
+ * kp_escpos_write() only renders.  Not thread-safe: one per thread. */
+typedef struct kp_escpos kp_escpos;
+
+kp_status kp_escpos_new(const kp_profile *profile, const kp_escpos_options *opt,
+                        kp_escpos **out, kp_error *err);
+kp_status kp_escpos_write(kp_escpos *e, const kp_layout *layout, kp_buf *out, kp_error *err);
+void kp_escpos_free(kp_escpos *e);
+
 #ifdef __cplusplus
 }
 #endif
