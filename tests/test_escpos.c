@@ -793,6 +793,37 @@ static void renderer_object_matches_one_shot_render(void **state)
     layout_free(b);
 }
 
+/* The decoder must be able to fail, or the tests above prove nothing. */
+static void decoder_refuses_malformed_streams(void **state)
+{
+#define S(lit) lit, sizeof(lit) - 1
+    static const struct { const char *bytes; size_t len; const char *why; } bad[] = {
+        { S("\x1b@\x1bt\x11" "abc"), "no LF" },
+        { S("\x1b@\x1bt\x11\x1bZ\x00"), "unknown command ESC" },
+        { S("\x1b@\x1bt\x11\x1d\x7f\x00"), "unknown command GS" },
+        { S("\x1b@\x1bt\x2e" "a\n"), "code page 46 selected" },
+        { S("\x1b@" "a\n"), "before a code page" },
+        { S("\x1b@\x1bt\x11\x07\n"), "control byte 0x07" },
+        { S("\x1b@\x1bt\x11\x1dv0\x00\x02\x00\x02\x00\xff\xff\xff"), "fewer follow" },
+        { S("\x1b@\x1bt\x11\x1d(k\x09\x00" "1P0abc"), "runs past" },
+        { S("\x1b@\x1bt\x11\x1d(k\x03\x00" "1Q0"), "without data" },
+        { S("\x1b@\x1bt\x11\x1dk\x43\x03" "12a"), "not valid" },
+        { S("\x1b@\x1bt\x11\x1dV\x00"), "GS V other" },
+        { S("\x1b@\x1bt\x11\x1d!\x11" "abcdefghijklmnopqrstuvwxyz\n"), "more than the 32" },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        escpos_decoded d;
+        const kp_profile *p = profile("58mm");
+        if (escpos_decode(bad[i].bytes, bad[i].len, p, &d))
+            fail_msg("stream %zu decoded", i);
+        if (!strstr(d.error, bad[i].why))
+            fail_msg("stream %zu: \"%s\" lacks \"%s\"", i, d.error, bad[i].why);
+        escpos_decoded_free(&d);
+    }
+#undef S
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -812,6 +843,7 @@ int main(void)
         cmocka_unit_test(gray_is_dithered),
         cmocka_unit_test(renderer_object_matches_one_shot_render),
         cmocka_unit_test(golden_receipts),
+        cmocka_unit_test(decoder_refuses_malformed_streams),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
