@@ -279,6 +279,8 @@ kp_status kp_profile_parse(const char *text, size_t len, const char *source,
                             ctx.source, KP_PROFILE_FILE_MAX);
     if (!(ctx.set = calloc(1, sizeof *ctx.set)))
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        off = 3;              /* a UTF-8 byte order mark from a Windows editor */
     while (off < len && st == KP_OK) {
         const char *nl = memchr(text + off, '\n', len - off);
         size_t n = nl ? (size_t)(nl - (text + off)) : len - off;

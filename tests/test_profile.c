@@ -100,7 +100,8 @@ static void list_has_one_line_per_profile(void **state)
 
 static void defaults_fill_what_is_left_out(void **state)
 {
-    const char *text = "# minimal\n[tiny]\nchars_per_line = 32\ncode_page = pt154\n"
+    const char *text = "\xEF\xBB\xBF# minimal, saved with a BOM and CRLF\r\n[tiny]\r\n"
+                       "chars_per_line = 32\ncode_page = pt154\n"
                        "code_page_select = 5\nnative_qr = no\ntenge = KZT\n";
     kp_profile_set *set;
     const kp_profile *p;
