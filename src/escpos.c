@@ -155,7 +155,7 @@ static int clamp(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Encodes one span into r->text; returns its character count. */
+/* Encodes one span into r->text: one byte per printed character. */
 static kp_status encode_span(render *r, const kp_span *span)
 {
     kp_buf_reset(&r->text);
@@ -201,7 +201,9 @@ static kp_status text_row(render *r, const kp_row *row)
         if (chars <= 0)
             continue;
         if (start > pos) {
-            if ((st = plain_style(r)) != KP_OK || (st = kp_buf_repeat(r->out, ' ', (size_t)(start - pos))) != KP_OK)
+            if ((st = plain_style(r)) != KP_OK)
+                break;
+            if ((st = kp_buf_repeat(r->out, ' ', (size_t)(start - pos))) != KP_OK)
                 break;
         }
         if (span->vrule)
