@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kaspipos/utf8.h"
 #include "pdf_private.h"
 
 #define MM_TO_PT (72.0 / 25.4)
@@ -18,6 +19,8 @@
 #define A5_W 419.528
 #define A5_H 595.276
 #define OFFICE_MARGIN 36.0   /* half an inch above and below the strip */
+#define PAGE_MAX 14400.0     /* libharu's (and PDF 1.x's) largest page side */
+#define TITLE_MAX 256        /* bytes of the title kept */
 
 void kp_pdf_options_init(kp_pdf_options *opt)
 {
@@ -177,7 +180,7 @@ static void measure_rows(kpi_pdf_job *job)
         job->stage = "while measuring the receipt";
         switch (row->kind) {
         case KP_ROW_TEXT:
-            box->height = job->line_h * (row->height > 1 ? row->height : 1);
+            box->height = job->line_h * (row->height > 1 && row->height <= 6 ? row->height : 1);
             break;
         case KP_ROW_RULE:
         case KP_ROW_CUT:
@@ -274,12 +277,30 @@ static void draw_rows(kpi_pdf_job *job)
 
 /* ---- the document ---- */
 
+/* The title as valid UTF-8 without control characters, at most TITLE_MAX bytes. */
+static void clean_title(const char *title, kp_buf *out)
+{
+    size_t len = strlen(title);
+    while (len > 0 && out->len + 4 <= TITLE_MAX) {
+        uint32_t cp;
+        char enc[4];
+        size_t n = kp_utf8_decode(title, len, &cp);
+        if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0))
+            kp_buf_append(out, enc, kp_utf8_encode(cp, enc));
+        title += n;
+        len -= n;
+    }
+}
+
 static void set_metadata(kpi_pdf_job *job, const char *title, time_t created)
 {
     job->stage = "while writing the document's properties";
     HPDF_SetInfoAttr(job->doc, HPDF_INFO_CREATOR, "kaspi-cups");
-    if (title && *title)
-        HPDF_SetInfoAttr(job->doc, HPDF_INFO_TITLE, title);
+    if (title && *title) {
+        kp_buf_reset(&job->text);
+        clean_title(title, &job->text);
+        HPDF_SetInfoAttr(job->doc, HPDF_INFO_TITLE, kp_buf_str(&job->text));
+    }
     if (created != 0) {
         struct tm tm;
         HPDF_Date d;
@@ -304,7 +325,7 @@ static HPDF_Font load_font(kpi_pdf_job *job, const char *path)
     return HPDF_GetFont(job->doc, name, "UTF-8");
 }
 
-static void build_document(kpi_pdf_job *job, const char *title, time_t created)
+static kp_status build_document(kpi_pdf_job *job, const char *title, time_t created, kp_error *err)
 {
     job->stage = "while starting the document";
     HPDF_SetCompressionMode(job->doc, HPDF_COMP_ALL);
@@ -316,7 +337,12 @@ static void build_document(kpi_pdf_job *job, const char *title, time_t created)
         job->bold = load_font(job, job->r->bold_path);
     set_grid(job);
     measure_rows(job);
+    if (job->r->opt.page == KP_PDF_PAGE_RECEIPT && content_height(job) + 2 * job->line_h > PAGE_MAX)
+        return kp_error_set(err, KP_ERR_TOO_LARGE,
+                            "the receipt is too long for one PDF page (%.0f mm): print it on A4 pages",
+                            content_height(job) / MM_TO_PT);
     draw_rows(job);
+    return KP_OK;
 }
 
 static kp_status save_document(kpi_pdf_job *job, kp_buf *out, kp_error *err)
@@ -387,8 +413,9 @@ kp_status kp_pdf_renderer_render(kp_pdf_renderer *r, const kp_layout *layout,
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory starting a PDF document");
     }
     if (setjmp(job->fail) == 0) {
-        build_document(job, title ? title : r->title, created ? created : r->opt.created);
-        st = save_document(job, out, err);
+        st = build_document(job, title ? title : r->title, created ? created : r->opt.created, err);
+        if (st == KP_OK)
+            st = save_document(job, out, err);
     } else {
         st = hpdf_failure(job, err);
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kaspipos/pdf.h"
 #include "pdf_private.h"
@@ -126,6 +127,74 @@ static void bad_layouts_and_small_buffers_fail_cleanly(void **state)
     assert_int_equal(kp_pdf_renderer_render(r, l, NULL, 0, &out, &err), KP_ERR_USAGE);
     pdf_sample_free(l);
     kp_pdf_renderer_free(r);
+}
+
+/* A copy of the subset font with its 'hhea' table renamed: its cmap reads
+ * fine, libharu refuses it, and the renderer must say so and clean up. */
+static void libharu_errors_become_kp_errors(void **state)
+{
+    char tmp[] = "/tmp/kp-pdf-font-XXXXXX";
+    FILE *f = fopen(font_path, "rb");
+    static unsigned char font[1 << 20];
+    size_t len;
+    kp_layout *l = pdf_sample_layout(48);
+    kp_buf out = KP_BUF_INIT;
+    kp_error err;
+    (void)state;
+    assert_non_null(f);
+    len = fread(font, 1, sizeof font, f);
+    fclose(f);
+    assert_true(len > 12 && len < sizeof font);
+    unsigned tables = (unsigned)font[4] << 8 | font[5];
+    bool renamed = false;
+    for (unsigned i = 0; i < tables; i++)
+        if (memcmp(font + 12 + i * 16, "hhea", 4) == 0) {
+            memcpy(font + 12 + i * 16, "xxxx", 4);
+            renamed = true;
+        }
+    assert_true(renamed);
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "wb");
+    assert_int_equal(fwrite(font, 1, len, f), len);
+    fclose(f);
+    kp_pdf_renderer *r = renderer(80, tmp, "");
+    assert_int_equal(kp_pdf_renderer_render(r, l, NULL, 0, &out, &err), KP_ERR_INTERNAL);
+    assert_non_null(strstr(err.message, "libharu error"));
+    assert_non_null(strstr(err.message, tmp));
+    assert_int_equal(out.len, 0);
+    unlink(tmp);
+    kp_buf_free(&out);
+    pdf_sample_free(l);
+    kp_pdf_renderer_free(r);
+}
+
+static void receipts_too_long_for_a_page_are_refused(void **state)
+{
+    kp_pdf_renderer *r = renderer(58, font_path, "");
+    kp_layout *l = pdf_sample_new(32);
+    kp_buf out = KP_BUF_INIT;
+    kp_error err;
+    (void)state;
+    for (int i = 0; i < 3000; i++)
+        pdf_sample_add_span(pdf_sample_add_row(l, KP_ROW_TEXT), 0, "line", pdf_sample_plain());
+    assert_int_equal(kp_pdf_renderer_render(r, l, NULL, 0, &out, &err), KP_ERR_TOO_LARGE);
+    assert_non_null(strstr(err.message, "A4"));
+    kp_pdf_renderer_free(r);
+    /* on A4 pages it continues from page to page */
+    kp_pdf_options opt;
+    kp_pdf_options_init(&opt);
+    opt.paper_mm = 58;
+    opt.page = KP_PDF_PAGE_A4;
+    opt.font_path = font_path;
+    assert_int_equal(kp_pdf_render(l, &opt, &out, &err), KP_OK);
+    double line_h = 2 * (48 * 72 / 25.4) / 32;             /* two cells of 48 mm / 32 */
+    int per_page = (int)((841.89 - 2 * 36) / line_h);      /* A4 less half-inch margins */
+    const char *count = memmem(out.data, out.len, "/Count ", 7);
+    assert_non_null(count);
+    assert_int_equal(atoi(count + 7), (3000 + per_page - 1) / per_page);
+    kp_buf_free(&out);
+    pdf_sample_free(l);
 }
 
 static void cmap_knows_what_the_subset_has(void **state)
@@ -271,6 +340,8 @@ int main(void)
         cmocka_unit_test(one_shot_render_and_office_pages),
         cmocka_unit_test(bad_options_are_refused),
         cmocka_unit_test(bad_layouts_and_small_buffers_fail_cleanly),
+        cmocka_unit_test(libharu_errors_become_kp_errors),
+        cmocka_unit_test(receipts_too_long_for_a_page_are_refused),
         cmocka_unit_test(cmap_knows_what_the_subset_has),
         cmocka_unit_test(missing_characters_fall_back),
         cmocka_unit_test(tiny_font_gets_kazakh_and_tenge_fallbacks),

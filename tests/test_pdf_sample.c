@@ -69,7 +69,7 @@ int main(int argc, char **argv)
                                             : KP_PDF_PAGE_RECEIPT;
     opt.font_path = argv[4];
     opt.bold_font_path = argc > 5 ? argv[5] : NULL;
-    opt.title = "Kaspi cheque 000123456789";
+    opt.title = "Kaspi cheque 000123456789 (чек)";
     opt.created = 1735689600;   /* 2025-01-01 00:00:00 UTC */
     kp_layout *l = pdf_sample_layout(opt.paper_mm == 58 ? 32 : 48);
     if (kp_pdf_render(l, &opt, &out, &err) != KP_OK) {

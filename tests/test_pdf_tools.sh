@@ -45,7 +45,7 @@ for width in 58 80; do
     echo "$width mm receipt: $size bytes"
 
     pdfinfo "$pdf" >"$KP_TMP/info.txt" 2>/dev/null
-    assert_file_contains "$KP_TMP/info.txt" "^Title: *Kaspi cheque 000123456789$"
+    assert_file_contains "$KP_TMP/info.txt" "^Title: *Kaspi cheque 000123456789 (чек)$"
     assert_file_contains "$KP_TMP/info.txt" "^Creator: *kaspi-cups$"
     assert_file_contains "$KP_TMP/info.txt" "^CreationDate: .*2025"
 done
