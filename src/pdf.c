@@ -221,6 +221,8 @@ static void new_page(kpi_pdf_job *job, double content_h)
     double w, h;
     job->stage = "while adding a page";
     job->page = HPDF_AddPage(job->doc);
+    job->cur_font = NULL;
+    job->cur_scale = 100;
     if (r->opt.page == KP_PDF_PAGE_RECEIPT) {
         w = r->paper_w;
         h = content_h + 2 * job->line_h;

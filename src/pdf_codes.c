@@ -220,7 +220,7 @@ static void draw_centered_text(kpi_pdf_job *job, const char *text, double cx, do
     kp_buf_reset(&job->text);
     if (kpi_pdf_fit_text(&job->r->cmap, text, &job->text) != KP_OK)
         kpi_pdf_fail(job, HPDF_FAILD_TO_ALLOC_MEM);
-    HPDF_Page_SetFontAndSize(page, job->font, (HPDF_REAL)job->font_size);
+    kpi_pdf_use_font(job, job->font, job->font_size);
     double w = HPDF_Page_TextWidth(page, kp_buf_str(&job->text));
     HPDF_Page_BeginText(page);
     kpi_pdf_show_fitted(job, job->font, job->font_size, cx - w / 2, baseline, 0, 1,

@@ -25,6 +25,15 @@ static double line_width(const kpi_pdf_job *job)
     return job->dot * 2 > 0.5 ? job->dot * 2 : 0.5;
 }
 
+void kpi_pdf_use_font(kpi_pdf_job *job, HPDF_Font font, double size)
+{
+    if (font == job->cur_font && size == job->cur_size)
+        return;
+    HPDF_Page_SetFontAndSize(job->page, font, (HPDF_REAL)size);
+    job->cur_font = font;
+    job->cur_size = size;
+}
+
 void kpi_pdf_show_fitted(kpi_pdf_job *job, HPDF_Font font, double size, double x,
                          double baseline, double width, double nominal_scale,
                          const char *text)
@@ -32,7 +41,7 @@ void kpi_pdf_show_fitted(kpi_pdf_job *job, HPDF_Font font, double size, double x
     HPDF_Page page = job->page;
     double scale = nominal_scale;
 
-    HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)size);
+    kpi_pdf_use_font(job, font, size);
     double natural = HPDF_Page_TextWidth(page, text);
     if (natural > 0 && width > 0) {
         scale = width / natural;
@@ -46,7 +55,11 @@ void kpi_pdf_show_fitted(kpi_pdf_job *job, HPDF_Font font, double size, double x
         scale = HPDF_MIN_HORIZONTALSCALING;
     if (scale > HPDF_MAX_HORIZONTALSCALING)
         scale = HPDF_MAX_HORIZONTALSCALING;
-    HPDF_Page_SetHorizontalScalling(page, (HPDF_REAL)scale);
+    scale = (double)(long)(scale * 10 + 0.5) / 10;   /* 0.1 % steps: fewer changes */
+    if (scale != job->cur_scale) {
+        HPDF_Page_SetHorizontalScalling(page, (HPDF_REAL)scale);
+        job->cur_scale = scale;
+    }
     HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)x, (HPDF_REAL)baseline);
     HPDF_Page_ShowText(page, text);
 }

@@ -71,6 +71,8 @@ typedef struct kpi_pdf_job {
     const char *stage;        /* what was being done, for messages */
     char stage_buf[1200];
     kp_buf text;              /* scratch for fitted text */
+    HPDF_Font cur_font;       /* what the page's text state holds now */
+    double cur_size, cur_scale;
 } kpi_pdf_job;
 
 /* Raises a libharu-independent failure through the same path. */
@@ -85,6 +87,9 @@ void kpi_pdf_measure_code(kpi_pdf_job *job, const kp_row *row, kpi_pdf_row_box *
 void kpi_pdf_draw_code_row(kpi_pdf_job *job, const kp_row *row, const kpi_pdf_row_box *box);
 void kpi_pdf_measure_image(kpi_pdf_job *job, const kp_row *row, kpi_pdf_row_box *box);
 void kpi_pdf_draw_image_row(kpi_pdf_job *job, const kp_row *row, const kpi_pdf_row_box *box);
+
+/* Sets the page's font and size only when they change (fewer bytes). */
+void kpi_pdf_use_font(kpi_pdf_job *job, HPDF_Font font, double size);
 
 /* x (page coordinates) of grid cell `column`. */
 double kpi_pdf_cell_x(const kpi_pdf_job *job, double column);
