@@ -63,6 +63,34 @@ static kp_status choose_fonts(kp_pdf_renderer *r, const kp_pdf_options *o, kp_er
     return st;
 }
 
+static bool fallback_ok(const char *s)
+{
+    size_t len;
+    if (!s)
+        return true;
+    len = strlen(s);
+    if (len > 16 || !kp_utf8_valid(s, len))
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7F)
+            return false;
+    return true;
+}
+
+static kp_status copy_fallbacks(kp_pdf_renderer *r, const kp_pdf_options *opt, kp_error *err)
+{
+    if (!fallback_ok(opt->tenge_fallback) || !fallback_ok(opt->unknown_fallback))
+        return kp_error_set(err, KP_ERR_USAGE,
+                            "a PDF fallback for missing characters must be at most 16 bytes of printable UTF-8");
+    r->tenge_fallback = strdup(opt->tenge_fallback ? opt->tenge_fallback : "тг");
+    r->unknown_fallback = strdup(opt->unknown_fallback ? opt->unknown_fallback : "?");
+    if (!r->tenge_fallback || !r->unknown_fallback)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    r->cmap.tenge = r->bold_cmap.tenge = r->tenge_fallback;
+    r->cmap.unknown = r->bold_cmap.unknown = r->unknown_fallback;
+    return KP_OK;
+}
+
 kp_status kp_pdf_renderer_new(const kp_pdf_options *opt, kp_pdf_renderer **out, kp_error *err)
 {
     kp_pdf_renderer *r;
@@ -80,11 +108,12 @@ kp_status kp_pdf_renderer_new(const kp_pdf_options *opt, kp_pdf_renderer **out, 
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     r->opt = *opt;
     r->opt.font_path = r->opt.bold_font_path = r->opt.title = NULL;
+    r->opt.tenge_fallback = r->opt.unknown_fallback = NULL;
     if (opt->title && !(r->title = strdup(opt->title))) {
         kp_pdf_renderer_free(r);
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     }
-    if ((st = choose_fonts(r, opt, err)) != KP_OK) {
+    if ((st = choose_fonts(r, opt, err)) != KP_OK || (st = copy_fallbacks(r, opt, err)) != KP_OK) {
         kp_pdf_renderer_free(r);
         return st;
     }
@@ -105,6 +134,8 @@ void kp_pdf_renderer_free(kp_pdf_renderer *r)
     free(r->font_path);
     free(r->bold_path);
     free(r->title);
+    free(r->tenge_fallback);
+    free(r->unknown_fallback);
     free(r);
 }
 

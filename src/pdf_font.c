@@ -198,11 +198,14 @@ static kp_status put_char(const kpi_pdf_cmap *cmap, uint32_t cp, kp_buf *out)
     char enc[4];
     if (kpi_pdf_cmap_has(cmap, cp))
         return kp_buf_append(out, enc, kp_utf8_encode(cp, enc));
+    if (cp == 0x20B8 && cmap->tenge && has_all(cmap, cmap->tenge))
+        return kp_buf_puts(out, cmap->tenge);
     for (size_t i = 0; i < sizeof FALLBACKS / sizeof FALLBACKS[0]; i++)
         if (FALLBACKS[i].cp == cp && has_all(cmap, FALLBACKS[i].with))
             return kp_buf_puts(out, FALLBACKS[i].with);
-    if (kpi_pdf_cmap_has(cmap, '?'))
-        return kp_buf_putc(out, '?');
+    const char *unknown = cmap->unknown ? cmap->unknown : "?";
+    if (has_all(cmap, unknown))
+        return kp_buf_puts(out, unknown);
     return KP_OK;
 }
 

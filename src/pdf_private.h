@@ -20,6 +20,8 @@
 typedef struct kpi_pdf_cmap {
     unsigned char *table;
     size_t len;
+    const char *tenge;        /* the renderer's fallbacks (borrowed) */
+    const char *unknown;
 } kpi_pdf_cmap;
 
 kp_status kpi_pdf_cmap_load(const char *path, kpi_pdf_cmap *cmap, kp_error *err);
@@ -33,6 +35,8 @@ struct kp_pdf_renderer {
     char *font_path;
     char *bold_path;          /* NULL: fake bold */
     char *title;
+    char *tenge_fallback;
+    char *unknown_fallback;
     kpi_pdf_cmap cmap;
     kpi_pdf_cmap bold_cmap;
     double paper_w;           /* points */

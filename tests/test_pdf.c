@@ -111,6 +111,13 @@ static void bad_options_are_refused(void **state)
     opt.font_path = "/etc/passwd";
     assert_int_equal(kp_pdf_renderer_new(&opt, &r, &err), KP_ERR_SETUP);
     assert_non_null(strstr(err.message, "not a TrueType font"));
+    opt.font_path = font_path;
+    opt.unknown_fallback = "a\tb";
+    assert_int_equal(kp_pdf_renderer_new(&opt, &r, &err), KP_ERR_USAGE);
+    assert_null(r);
+    opt.unknown_fallback = NULL;
+    opt.tenge_fallback = "\xff";
+    assert_int_equal(kp_pdf_renderer_new(&opt, &r, &err), KP_ERR_USAGE);
 }
 
 static void bad_layouts_and_small_buffers_fail_cleanly(void **state)
@@ -242,6 +249,19 @@ static void tiny_font_gets_kazakh_and_tenge_fallbacks(void **state)
     assert_string_equal(kp_buf_str(&b), "Казак АГНОУУХI агноуухi 1 000 тг \"N 5\" - ...");
     kp_buf_reset(&b);
     render_ok(r, l, &b);   /* the whole sample draws with the tiny font */
+    kp_pdf_renderer_free(r);
+
+    /* the tenge and unknown fallbacks are options */
+    kp_pdf_options opt;
+    kp_error err;
+    kp_pdf_options_init(&opt);
+    opt.font_path = mini_path;
+    opt.tenge_fallback = "KZT";
+    opt.unknown_fallback = "";
+    assert_int_equal(kp_pdf_renderer_new(&opt, &r, &err), KP_OK);
+    kp_buf_reset(&b);
+    assert_int_equal(kp_pdf_renderer_fit_text(r, false, "5 ₸ 中!", &b), KP_OK);
+    assert_string_equal(kp_buf_str(&b), "5 KZT !");
     kp_buf_free(&b);
     pdf_sample_free(l);
     kp_pdf_renderer_free(r);

@@ -14,7 +14,7 @@
  *   U+20B8 ₸ -> "тг"; Kazakh Ә Ғ Қ Ң Ө Ұ Ү Һ І (and lower case) -> А Г К Н О У
  *   У Х I; « » „ “ ” -> "; ‘ ’ -> '; – — ‑ − -> -; … -> ...; № -> N; NBSP and
  *   other spaces -> space; anything else (and any character beyond U+FFFF,
- *   which libharu cannot draw) -> '?'.
+ *   which libharu cannot draw) -> '?'.  The tenge and '?' are options.
  * A replacement is used only when the font has all of its characters.
  *
  * Codes: QR codes (libqrencode) and CODE128 are drawn as vector squares and
@@ -50,6 +50,8 @@ typedef struct kp_pdf_options {
                                    else fake bold; "" : always fake bold (stroked) */
     const char *title;          /* document title, e.g. "Kaspi cheque 123"; may be NULL */
     time_t created;             /* creation date (UTC); 0: none written */
+    const char *tenge_fallback; /* for ₸ when the font lacks it; NULL: "тг" */
+    const char *unknown_fallback; /* for other missing characters; NULL: "?", "": dropped */
 } kp_pdf_options;
 
 /* Where the build installs its subset fonts. */
@@ -65,7 +67,8 @@ void kp_pdf_options_init(kp_pdf_options *opt);
  * renders any number of receipts (one at a time: not thread-safe). */
 typedef struct kp_pdf_renderer kp_pdf_renderer;
 
-/* Fails (KP_ERR_USAGE) on a bad paper width or page mode, (KP_ERR_SETUP) on
+/* Fails (KP_ERR_USAGE) on a bad paper width, page mode or fallback (at most
+ * 16 bytes of printable UTF-8), (KP_ERR_SETUP) on
  * a font that cannot be read or has no usable Unicode map. */
 kp_status kp_pdf_renderer_new(const kp_pdf_options *opt, kp_pdf_renderer **out, kp_error *err);
 void kp_pdf_renderer_free(kp_pdf_renderer *r);
