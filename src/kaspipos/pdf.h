@@ -45,9 +45,10 @@ typedef enum kp_pdf_page {
 typedef struct kp_pdf_options {
     int paper_mm;               /* 58 or 80 */
     kp_pdf_page page;
-    const char *font_path;      /* NULL: the installed subset font, else DejaVu Sans */
-    const char *bold_font_path; /* NULL: installed bold subset, else DejaVu Sans Bold,
-                                   else fake bold; "" : always fake bold (stroked) */
+    const char *font_path;      /* NULL: the subset font ($KASPI_FONT_DIR, else installed),
+                                   else DejaVu Sans */
+    const char *bold_font_path; /* a bold font to embed; NULL or "": bold is drawn by
+                                   stroking the regular font (smaller and faster) */
     const char *title;          /* document title, e.g. "Kaspi cheque 123"; may be NULL */
     time_t created;             /* creation date (UTC); 0: none written */
     const char *tenge_fallback; /* for ₸ when the font lacks it; NULL: "тг" */
