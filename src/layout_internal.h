@@ -26,7 +26,8 @@ typedef struct lt_u32 { uint32_t *p; size_t n, cap; } lt_u32;
 typedef struct lt_int { int *p; size_t n, cap; } lt_int;
 
 bool lt_grow(void **p, size_t *cap, size_t n, size_t need, size_t elem);
-#define LT_GROW(v, need) lt_grow((void **)&(v)->p, &(v)->cap, (v)->n, (need), sizeof *(v)->p)
+#define LT_GROW(v, need) ((v)->cap - (v)->n >= (size_t)(need) || \
+    lt_grow((void **)&(v)->p, &(v)->cap, (v)->n, (need), sizeof *(v)->p))
 #define LT_PUSH(v, x) (LT_GROW((v), 1) ? ((v)->p[(v)->n++] = (x), true) : false)
 
 /* UTF-8 -> code points, replacing ill-formed sequences the way a WHATWG

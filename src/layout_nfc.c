@@ -205,28 +205,63 @@ static size_t compose_all(uint32_t *d, size_t n)
     return o;
 }
 
+/* Normalizes text[from, to) onto the end of out. */
+static bool normalize_chunk(const uint32_t *text, size_t from, size_t to, lt_u32 *out)
+{
+    size_t first = out->n;
+
+    for (size_t i = from; i < to; i++) {
+        uint32_t d[4];
+        size_t k = decompose(text[i], d);
+        if (!LT_GROW(out, k))
+            return false;
+        memcpy(out->p + out->n, d, k * sizeof d[0]);
+        out->n += k;
+    }
+    reorder_marks(out->p + first, out->n - first);
+    out->n = first + compose_all(out->p + first, out->n - first);
+    return true;
+}
+
+static bool copy_run(lt_u32 *out, const uint32_t *s, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (!LT_GROW(out, n))
+        return false;
+    memcpy(out->p + out->n, s, n * sizeof s[0]);
+    out->n += n;
+    return true;
+}
+
+/* Characters NFC leaves alone are starters that never compose with what
+ * precedes them, so only the stretches around the others need the work: from
+ * the character before one of them to the next character left alone. */
 bool lt_nfc(lt_u32 *text, lt_u32 *scratch)
 {
-    size_t i;
+    size_t i = 0, done = 0;
     lt_u32 swap;
 
-    for (i = 0; i < text->n && !may_change(text->p[i]); i++)
-        ;
+    while (i < text->n && !may_change(text->p[i]))
+        i++;
     if (i == text->n)
         return true;
     scratch->n = 0;
-    if (!LT_GROW(scratch, text->n))
-        return false;
-    for (i = 0; i < text->n; i++) {
-        uint32_t d[4];
-        size_t k = decompose(text->p[i], d);
-        if (!LT_GROW(scratch, k))
+    while (i < text->n) {
+        size_t from = i > done ? i - 1 : i, to = i + 1;
+
+        while (to < text->n && may_change(text->p[to]))
+            to++;
+        if (!copy_run(scratch, text->p + done, from - done))
             return false;
-        memcpy(scratch->p + scratch->n, d, k * sizeof d[0]);
-        scratch->n += k;
+        if (!normalize_chunk(text->p, from, to, scratch))
+            return false;
+        done = to;
+        for (i = to; i < text->n && !may_change(text->p[i]); i++)
+            ;
     }
-    reorder_marks(scratch->p, scratch->n);
-    scratch->n = compose_all(scratch->p, scratch->n);
+    if (!copy_run(scratch, text->p + done, text->n - done))
+        return false;
     swap = *text;
     *text = *scratch;
     *scratch = swap;
