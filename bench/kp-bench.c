@@ -1,0 +1,316 @@
+/*
+ * kp-bench.c: times the library's hot paths, per operation, for bench/run.sh.
+ *
+ *   kp-bench --template FILE --data CHEQUE.json --response BODY.json
+ *            --profiles FILE [--font FILE] [--runs 15] [--scale 1.0]
+ *            [--dump-doc FILE]
+ *
+ * Each operation runs `runs` times; a run is N iterations back to back and
+ * its figure is the run's wall time / N (CLOCK_MONOTONIC).  One line per
+ * operation on stdout, tab-separated:
+ *   NAME  N  MIN_US  MEDIAN_US  MAX_US  BYTES
+ * (BYTES: the size of one output, 0 when there is none).  --dump-doc writes
+ * the expanded ReceiptLine document, so ReceiptLine can be timed on exactly
+ * the same input.  Any failure stops the program with a message: a figure is
+ * only printed for work that succeeded.
+ */
+#include "config.h"
+#include "kaspipos/escpos.h"
+#include "kaspipos/layout.h"
+#include "kaspipos/pdf.h"
+#include "kaspipos/profile.h"
+#include "kaspipos/template.h"
+#include "kaspipos/terminal.h"
+#include "kaspipos/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RUNS_MAX 101
+#define CPL_80MM 48
+
+typedef struct bench {
+    const char *tmpl;          /* the template's text */
+    size_t tmpl_len;
+    json_t *data;              /* the cheque */
+    char *doc;                 /* the expanded document */
+    size_t doc_len;
+    char *body;                /* a status response */
+    size_t body_len;
+    const kp_profile *profile; /* 80mm */
+    kp_escpos *escpos;
+    kp_pdf_renderer *pdf;
+    kp_buf out;                /* the last output */
+} bench;
+
+typedef void (*bench_op)(bench *b);
+
+static void die(const char *what, const kp_error *err)
+{
+    fprintf(stderr, "kp-bench: %s: %s\n", what, err ? err->message : "failed");
+    exit(1);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    long size;
+
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0
+        || !(text = malloc((size_t)size + 1)) || fread(text, 1, (size_t)size, f) != (size_t)size) {
+        fprintf(stderr, "kp-bench: cannot read %s\n", path);
+        exit(1);
+    }
+    fclose(f);
+    text[size] = '\0';
+    *len = (size_t)size;
+    return text;
+}
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* --- the operations ------------------------------------------------------ */
+
+static void expand(bench *b, kp_buf *doc)
+{
+    kp_error err = { 0 };
+    kp_buf_reset(doc);
+    if (kp_template_expand(b->tmpl, b->tmpl_len, b->data, NULL, doc, &err) != KP_OK)
+        die("template", &err);
+}
+
+static kp_layout *layout_of(const char *doc, size_t len)
+{
+    kp_layout_options opt = { CPL_80MM, "bench" };
+    kp_layout *layout = NULL;
+    kp_error err = { 0 };
+    if (kp_layout_parse(doc, len, &opt, &layout, &err) != KP_OK)
+        die("layout", &err);
+    return layout;
+}
+
+static kp_layout *expand_and_layout(bench *b)
+{
+    kp_buf doc = KP_BUF_INIT;
+    kp_layout *layout;
+
+    expand(b, &doc);
+    layout = layout_of(doc.data, doc.len);
+    kp_buf_free(&doc);
+    return layout;
+}
+
+static void op_expand_layout(bench *b)
+{
+    kp_layout_free(expand_and_layout(b));
+}
+
+static void write_escpos(bench *b, kp_layout *layout)
+{
+    kp_error err = { 0 };
+    kp_buf_reset(&b->out);
+    if (kp_escpos_write(b->escpos, layout, &b->out, &err) != KP_OK)
+        die("escpos", &err);
+    kp_layout_free(layout);
+}
+
+static void op_escpos(bench *b)
+{
+    write_escpos(b, expand_and_layout(b));
+}
+
+static void op_escpos_from_doc(bench *b)
+{
+    write_escpos(b, layout_of(b->doc, b->doc_len));
+}
+
+static void op_text(bench *b)
+{
+    kp_layout *layout = expand_and_layout(b);
+    kp_error err = { 0 };
+
+    kp_buf_reset(&b->out);
+    if (kp_text_render(layout, &b->out, &err) != KP_OK)
+        die("text", &err);
+    kp_layout_free(layout);
+}
+
+static void op_pdf(bench *b)
+{
+    kp_layout *layout = expand_and_layout(b);
+    kp_error err = { 0 };
+
+    kp_buf_reset(&b->out);
+    if (kp_pdf_renderer_render(b->pdf, layout, "Kaspi cheque", 0, &b->out, &err) != KP_OK)
+        die("pdf", &err);
+    kp_layout_free(layout);
+}
+
+static void op_response(bench *b)
+{
+    kp_response resp;
+    kp_error err = { 0 };
+
+    kp_response_init(&resp);
+    if (kp_response_parse(200, b->body, b->body_len, &resp, &err) != KP_OK
+        || resp.status != KP_OP_SUCCESS)
+        die("response", &err);
+    kp_response_clear(&resp);
+}
+
+/* --- timing -------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void time_op(bench *b, const char *name, bench_op op, long n, int runs)
+{
+    double t[RUNS_MAX];
+    int r;
+    long i;
+
+    b->out.len = 0;
+    op(b);                          /* warm up: caches, lazily built tables */
+    for (r = 0; r < runs; r++) {
+        double start = now_us();
+        for (i = 0; i < n; i++)
+            op(b);
+        t[r] = (now_us() - start) / (double)n;
+    }
+    qsort(t, (size_t)runs, sizeof t[0], cmp_double);
+    printf("%s\t%ld\t%.3f\t%.3f\t%.3f\t%zu\n", name, n, t[0], t[runs / 2], t[runs - 1],
+           b->out.len);
+    fflush(stdout);
+}
+
+/* --- setup --------------------------------------------------------------- */
+
+typedef struct bench_args {
+    const char *template_path, *data_path, *response_path, *profiles_path, *font_path;
+    const char *dump_doc;
+    int runs;
+    double scale;
+} bench_args;
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: kp-bench --template FILE --data CHEQUE.json --response BODY.json "
+                    "--profiles FILE [--font FILE] [--runs N] [--scale X] [--dump-doc FILE]\n");
+    exit(2);
+}
+
+static void parse_args(int argc, char **argv, bench_args *a)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v)
+            usage();
+        if (!strcmp(argv[i], "--template")) a->template_path = v;
+        else if (!strcmp(argv[i], "--data")) a->data_path = v;
+        else if (!strcmp(argv[i], "--response")) a->response_path = v;
+        else if (!strcmp(argv[i], "--profiles")) a->profiles_path = v;
+        else if (!strcmp(argv[i], "--font")) a->font_path = v;
+        else if (!strcmp(argv[i], "--dump-doc")) a->dump_doc = v;
+        else if (!strcmp(argv[i], "--runs")) a->runs = atoi(v);
+        else if (!strcmp(argv[i], "--scale")) a->scale = atof(v);
+        else usage();
+        i++;
+    }
+    if (!a->template_path || !a->data_path || !a->response_path || !a->profiles_path
+        || a->runs < 1 || a->runs > RUNS_MAX || !(a->scale > 0))
+        usage();
+}
+
+static void setup_renderers(bench *b, const bench_args *a, kp_profile_set **profiles)
+{
+    kp_pdf_options popt;
+    kp_error err = { 0 };
+
+    if (kp_profile_load(a->profiles_path, profiles, &err) != KP_OK
+        || kp_profile_get(*profiles, "80mm", &b->profile, &err) != KP_OK)
+        die("profiles", &err);
+    if (kp_escpos_new(b->profile, NULL, &b->escpos, &err) != KP_OK)
+        die("escpos", &err);
+    kp_pdf_options_init(&popt);
+    popt.font_path = a->font_path;
+    if (kp_pdf_renderer_new(&popt, &b->pdf, &err) != KP_OK)
+        die("pdf", &err);
+}
+
+static void setup_documents(bench *b, const bench_args *a)
+{
+    json_error_t jerr;
+    kp_buf doc = KP_BUF_INIT;
+
+    b->tmpl = read_file(a->template_path, &b->tmpl_len);
+    b->body = read_file(a->response_path, &b->body_len);
+    b->data = json_load_file(a->data_path, 0, &jerr);
+    if (!b->data) {
+        fprintf(stderr, "kp-bench: %s:%d: %s\n", a->data_path, jerr.line, jerr.text);
+        exit(1);
+    }
+    expand(b, &doc);
+    b->doc = malloc(doc.len + 1);
+    if (!b->doc)
+        die("memory", NULL);
+    memcpy(b->doc, doc.data, doc.len);
+    b->doc[doc.len] = '\0';
+    b->doc_len = doc.len;
+    kp_buf_free(&doc);
+    if (a->dump_doc) {
+        FILE *f = fopen(a->dump_doc, "wb");
+        if (!f || fwrite(b->doc, 1, b->doc_len, f) != b->doc_len || fclose(f) != 0) {
+            fprintf(stderr, "kp-bench: cannot write %s\n", a->dump_doc);
+            exit(1);
+        }
+    }
+}
+
+static long scaled(long n, double scale)
+{
+    long s = (long)((double)n * scale);
+    return s < 1 ? 1 : s;
+}
+
+int main(int argc, char **argv)
+{
+    bench_args a = { NULL, NULL, NULL, NULL, NULL, NULL, 15, 1.0 };
+    bench b;
+    kp_profile_set *profiles = NULL;
+
+    memset(&b, 0, sizeof b);
+    parse_args(argc, argv, &a);
+    setup_documents(&b, &a);
+    setup_renderers(&b, &a, &profiles);
+    kp_buf_init(&b.out, 0);
+
+    time_op(&b, "expand+layout", op_expand_layout, scaled(2000, a.scale), a.runs);
+    time_op(&b, "escpos", op_escpos, scaled(2000, a.scale), a.runs);
+    time_op(&b, "escpos-from-doc", op_escpos_from_doc, scaled(2000, a.scale), a.runs);
+    time_op(&b, "text", op_text, scaled(2000, a.scale), a.runs);
+    time_op(&b, "pdf", op_pdf, scaled(40, a.scale), a.runs);
+    time_op(&b, "response", op_response, scaled(20000, a.scale), a.runs);
+
+    kp_buf_free(&b.out);
+    kp_pdf_renderer_free(b.pdf);
+    kp_escpos_free(b.escpos);
+    kp_profile_set_free(profiles);
+    json_decref(b.data);
+    free(b.doc);
+    free(b.body);
+    free((char *)b.tmpl);
+    return 0;
+}
