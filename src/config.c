@@ -25,6 +25,7 @@ static const char *const known_keys[] = {
     "format", "language", "timeout", "poll_interval_ms", "connect_timeout", "request_timeout",
     "api", "client_name", "tls_name", "tls_pin", "cacert", "tls_insecure",
     "tenge_fallback", "font", "logo", "header", "footer", "cut", "drawer",
+    "total_words",
     NULL
 };
 

@@ -52,6 +52,8 @@ cat >"$KP_TMP/envelope.json" <<'JSON'
 JSON
 printf '  \n{"processId":"p-2","status":"success","transactionId":"4712","chequeInfo":{"amount":"100"}}\n' \
     >"$KP_TMP/bare.json"
+printf '{"kaspiSlip": 1, "kind": "declined", "amount": 1500, "terminal": "10.0.0.5:8080", "processId": "p-3", "at": "2026-01-02T03:04:05Z"}\n' \
+    >"$KP_TMP/slip.json"
 printf '{"note": "kaspiCheque is only mentioned here, not a key", "x": 1}\n' >"$KP_TMP/other.json"
 printf 'chequeInfo: "kaspiCheque" in a text that is not JSON\n' >"$KP_TMP/notjson.txt"
 
@@ -65,6 +67,7 @@ lp_type() {  # FILE EXPECTED-TYPE: lp it with no format, as a user would
 }
 lp_type "$KP_TMP/envelope.json" application/vnd.kaspi-cheque+json
 lp_type "$KP_TMP/bare.json" application/vnd.kaspi-cheque+json
+lp_type "$KP_TMP/slip.json" application/vnd.kaspi-cheque+json
 lp_type "$KP_TMP/other.json" text/plain
 lp_type "$KP_TMP/notjson.txt" text/plain
 

@@ -1,0 +1,585 @@
+/*
+ * layout.c: the layout model (kaspipos/layout.h).  Runs the document line by
+ * line through the parser and the sizer, and turns what createLine() of
+ * receiptline.js would print into rows: text rows of spans, rules (including
+ * the start / middle / end rules of a bordered table, ReceiptLine's
+ * vrstart / vrhr / vrstop), cuts, codes, images and commands.
+ *
+ * The model's memory: the rows array grows by doubling; everything a row
+ * points to (spans, text, rules, code data, PNG bytes) comes from an arena of
+ * large chunks freed at once by kp_layout_free().
+ */
+#include "config.h"
+#include "kaspipos/layout.h"
+#include "kaspipos/utf8.h"
+#include "layout_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KP_LAYOUT_MAX_INPUT (1024 * 1024)
+#define ARENA_CHUNK 16384
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    max_align_t data[];
+} chunk;
+
+typedef struct layout_impl {
+    kp_layout pub;              /* first: kp_layout_free() casts back */
+    size_t rows_cap;
+    chunk *chunks;
+} layout_impl;
+
+typedef struct builder {
+    layout_impl *lay;
+    int cpl;
+    lt_state st;
+    lt_line line;
+    lt_area area;
+    lt_wlines wlines;
+    lt_items items;
+    lt_int col_first, col_count;   /* per placed column: its wrapped lines */
+    kp_span *spans;
+    size_t n_spans, spans_cap;
+} builder;
+
+static void *arena_alloc(layout_impl *lay, size_t n)
+{
+    chunk *c = lay->chunks;
+    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+
+    if (!c || c->size - c->used < need) {
+        size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+        c = malloc(sizeof *c + size);
+        if (!c)
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        c->next = lay->chunks;
+        lay->chunks = c;
+    }
+    c->used += need;
+    return (char *)c->data + c->used - need;
+}
+
+static kp_row *new_row(builder *b, kp_row_kind kind)
+{
+    layout_impl *lay = b->lay;
+    kp_row *row;
+
+    if (!lt_grow((void **)&lay->pub.rows, &lay->rows_cap, lay->pub.n_rows, 1, sizeof(kp_row)))
+        return NULL;
+    row = &lay->pub.rows[lay->pub.n_rows++];
+    memset(row, 0, sizeof *row);
+    row->kind = kind;
+    row->height = 1;
+    return row;
+}
+
+/* Code points (lone surrogates and C1 controls as U+FFFD) to UTF-8 in the arena. */
+static char *arena_utf8(builder *b, const uint32_t *cp, size_t n)
+{
+    char *s = arena_alloc(b->lay, 4 * n + 1), *p = s;
+
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = cp[i];
+        if ((c >= 0x80 && c <= 0x9F) || (c >= 0xD800 && c <= 0xDFFF))
+            c = KP_UTF8_REPLACEMENT;
+        p += kp_utf8_encode(c, p);
+    }
+    *p = '\0';
+    return s;
+}
+
+/* UTF-16 from a property value to UTF-8 in the arena (NUL ends it). */
+static char *arena_utf8_u16(builder *b, const lt_u16 *v)
+{
+    char *s = arena_alloc(b->lay, 3 * v->n + 1), *p = s;
+
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < v->n && v->p[i]; i++) {
+        uint32_t c = v->p[i];
+        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < v->n && v->p[i + 1] >= 0xDC00 && v->p[i + 1] <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (v->p[i + 1] - 0xDC00);
+            i++;
+        }
+        p += kp_utf8_encode(c, p);
+    }
+    *p = '\0';
+    return s;
+}
+
+static char *rule_string(builder *b, size_t len)
+{
+    char *s = arena_alloc(b->lay, len + 1);
+    if (s)
+        s[len] = '\0';
+    return s;
+}
+
+/* '+' then, for each width, that many '-' and a '+'. */
+static size_t table_edge(char *out, const int *widths, size_t n)
+{
+    size_t k = 0;
+    out[k++] = '+';
+    for (size_t i = 0; i < n; i++) {
+        memset(out + k, '-', (size_t)widths[i]);
+        k += (size_t)widths[i];
+        out[k++] = '+';
+    }
+    return k;
+}
+
+static size_t edge_length(const int *widths, size_t n)
+{
+    size_t k = 1;
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)widths[i] + 1;
+    return k;
+}
+
+static kp_status add_edge(builder *b, int left, const int *widths, size_t n)
+{
+    kp_row *row = new_row(b, KP_ROW_RULE);
+    char *s;
+
+    if (!row || !(s = rule_string(b, edge_length(widths, n))))
+        return KP_ERR_NOMEM;
+    table_edge(s, widths, n);
+    row->column = left;
+    row->rule = s;
+    return KP_OK;
+}
+
+/* vrhr(): the old table's edge over the new one's, at their common left. */
+static kp_status add_middle_rule(builder *b, const int *widths, size_t n)
+{
+    const lt_state *st = &b->st;
+    int m = b->area.left - st->rules_left, w = b->area.width - st->rules_width;
+    int dl = m, dr = m + w, l = b->area.left < st->rules_left ? b->area.left : st->rules_left;
+    size_t n1 = edge_length(st->rules_widths.p, st->rules_widths.n), n2 = edge_length(widths, n);
+    size_t len = (size_t)(dl > 0 ? dl : 0) + n2 + (size_t)(dr < 0 ? -dr : 0);
+    char *r1, *r2, *out;
+    kp_row *row;
+
+    size_t len1 = (size_t)(dl < 0 ? -dl : 0) + n1 + (size_t)(dr > 0 ? dr : 0);
+    size_t room = (len1 > len ? len1 : len) + 1;
+
+    /* the two edges have the same length unless a table lost all its columns */
+    r1 = malloc(room);
+    r2 = malloc(room);
+    if (!r1 || !r2 || !(row = new_row(b, KP_ROW_RULE)) || !(out = rule_string(b, len))) {
+        free(r1);
+        free(r2);
+        return KP_ERR_NOMEM;
+    }
+    memset(r1, ' ', room);
+    memset(r2, ' ', room);
+    table_edge(r1 + (dl < 0 ? -dl : 0), st->rules_widths.p, st->rules_widths.n);
+    table_edge(r2 + (dl > 0 ? dl : 0), widths, n);
+    for (size_t i = 0; i < len; i++)
+        out[i] = r2[i] == '+' || r1[i] == '+' ? '+' : r2[i] == '-' || r1[i] == '-' ? '-' : ' ';
+    free(r1);
+    free(r2);
+    row->column = l;
+    row->rule = out;
+    return KP_OK;
+}
+
+static kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
+{
+    kp_span s = { column, cells, style, vrule, text };
+
+    if (!lt_grow((void **)&b->spans, &b->spans_cap, b->n_spans, 1, sizeof s))
+        return KP_ERR_NOMEM;
+    b->spans[b->n_spans++] = s;
+    return KP_OK;
+}
+
+static kp_status finish_text_row(builder *b, int height)
+{
+    kp_row *row = new_row(b, KP_ROW_TEXT);
+
+    if (!row)
+        return KP_ERR_NOMEM;
+    row->height = height;
+    for (size_t i = 1; i < b->n_spans; i++) {      /* rules and text, by column */
+        kp_span x = b->spans[i];
+        size_t k = i;
+        while (k > 0 && b->spans[k - 1].column > x.column) {
+            b->spans[k] = b->spans[k - 1];
+            k--;
+        }
+        b->spans[k] = x;
+    }
+    if (b->n_spans) {
+        row->spans = arena_alloc(b->lay, b->n_spans * sizeof(kp_span));
+        if (!row->spans)
+            return KP_ERR_NOMEM;
+        memcpy(row->spans, b->spans, b->n_spans * sizeof(kp_span));
+        row->n_spans = b->n_spans;
+    }
+    b->n_spans = 0;
+    return KP_OK;
+}
+
+static kp_status add_vrules(builder *b, const int *widths, size_t n)
+{
+    kp_style plain = { false, false, false, 1, 1 };
+    int pos = b->area.left;
+    kp_status s = add_span(b, pos, 1, plain, true, NULL);
+
+    for (size_t i = 0; i < n && s == KP_OK; i++) {
+        pos += widths[i] + 1;
+        s = add_span(b, pos, 1, plain, true, NULL);
+    }
+    return s;
+}
+
+/* The j-th printed line of a text line: the j-th wrapped line of each column. */
+static kp_status text_row(builder *b, size_t j, const int *widths)
+{
+    const lt_area *area = &b->area;
+    int p = 0, height = 1, border = b->line.border < 0 ? -b->line.border : b->line.border;
+    kp_status s;
+
+    for (size_t i = 0; i < area->n; i++)
+        if (j < (size_t)b->col_count.p[i] && b->wlines.p[b->col_first.p[i] + j].height > height)
+            height = b->wlines.p[b->col_first.p[i] + j].height;
+    if (b->st.line == LT_RUNNING) {
+        if ((s = add_vrules(b, widths, area->n)) != KP_OK)
+            return s;
+        p = 1;
+    }
+    for (size_t i = 0; i < area->n; i++) {
+        if (j < (size_t)b->col_count.p[i]) {
+            const lt_wline *wl = &b->wlines.p[b->col_first.p[i] + j];
+            int align = area->p[i].col ? area->p[i].col->align : 1;
+            int pos = p + (align == 1 ? (wl->space + 1) / 2 : align == 2 ? wl->space : 0);
+
+            for (size_t k = 0; k < wl->n_items; k++) {
+                const lt_item *it = &b->items.p[wl->item0 + k];
+                char *text = arena_utf8(b, b->line.chars.p + it->off, it->len);
+                int cells = (int)it->len * it->style.scale_w;
+
+                if (!text)
+                    return KP_ERR_NOMEM;
+                if ((s = add_span(b, area->left + pos, cells, it->style, false, text)) != KP_OK)
+                    return s;
+                pos += cells;
+            }
+        }
+        p += widths[i] + border;
+    }
+    return finish_text_row(b, height);
+}
+
+static kp_status text_line(builder *b)
+{
+    lt_state *st = &b->st;
+    lt_area *area = &b->area;
+    size_t rows = 1;
+    int *widths;
+    kp_status s = KP_OK;
+
+    b->wlines.n = b->items.n = b->col_first.n = b->col_count.n = 0;
+    if (!LT_GROW(&b->col_first, area->n + 1) || !LT_GROW(&b->col_count, area->n + 1))
+        return KP_ERR_NOMEM;
+    for (size_t i = 0; i < area->n; i++) {
+        size_t before = b->wlines.n;
+        if (!lt_wrap_column(&b->line, area->p[i].col, area->p[i].width, &b->wlines, &b->items))
+            return KP_ERR_NOMEM;
+        b->col_first.p[i] = (int)before;
+        b->col_count.p[i] = (int)(b->wlines.n - before);
+        if (b->line.wrap && b->wlines.n - before > rows)
+            rows = b->wlines.n - before;
+    }
+    widths = malloc((area->n + 1) * sizeof *widths);
+    if (!widths)
+        return KP_ERR_NOMEM;
+    for (size_t i = 0; i < area->n; i++)
+        widths[i] = area->p[i].width;
+    if (st->line == LT_READY) {
+        s = add_edge(b, area->left, widths, area->n);
+        st->line = LT_RUNNING;
+    } else if (st->line == LT_HORIZONTAL) {
+        s = add_middle_rule(b, widths, area->n);
+        st->line = LT_RUNNING;
+    }
+    st->rules_left = area->left;
+    st->rules_width = area->width;
+    st->rules_widths.n = 0;
+    if (s == KP_OK && !LT_GROW(&st->rules_widths, area->n + 1))
+        s = KP_ERR_NOMEM;
+    if (s == KP_OK) {
+        memcpy(st->rules_widths.p, widths, area->n * sizeof *widths);
+        st->rules_widths.n = area->n;
+    }
+    for (size_t j = 0; j < rows && s == KP_OK; j++)
+        s = text_row(b, j, widths);
+    free(widths);
+    return s;
+}
+
+static kp_status stop_rules(builder *b)
+{
+    kp_status s = add_edge(b, b->st.rules_left, b->st.rules_widths.p, b->st.rules_widths.n);
+    b->st.line = LT_WAITING;
+    return s;
+}
+
+static kp_status rule_line(builder *b)
+{
+    lt_state *st = &b->st;
+    kp_row *row;
+    char *s;
+
+    if (b->line.hr == '=') {
+        if (st->line == LT_RUNNING || st->line == LT_HORIZONTAL) {
+            kp_status status = stop_rules(b);
+            if (status != KP_OK)
+                return status;
+            st->line = LT_READY;
+        }
+        return new_row(b, KP_ROW_CUT) ? KP_OK : KP_ERR_NOMEM;
+    }
+    if (st->line == LT_RUNNING) {
+        st->line = LT_HORIZONTAL;
+        return KP_OK;
+    }
+    if (st->line != LT_WAITING)
+        return KP_OK;
+    if (!(row = new_row(b, KP_ROW_RULE)) || !(s = rule_string(b, (size_t)b->area.width)))
+        return KP_ERR_NOMEM;
+    memset(s, '-', (size_t)b->area.width);
+    row->column = b->area.left;
+    row->rule = s;
+    return KP_OK;
+}
+
+static kp_row *placed_row(builder *b, kp_row_kind kind)
+{
+    kp_row *row = new_row(b, kind);
+    if (row) {
+        row->area_left = b->area.left < 0 ? 0 : b->area.left;
+        row->area_width = b->area.width > b->cpl - row->area_left ? b->cpl - row->area_left : b->area.width;
+        row->align = (kp_align)b->line.cols.p[0].align;
+    }
+    return row;
+}
+
+static const signed char base64_values[128] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+};
+
+static kp_status image_row(builder *b)
+{
+    const lt_u16 *v = &b->line.image;
+    kp_row *row = placed_row(b, KP_ROW_IMAGE);
+    unsigned char *out;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+
+    if (!row || !(out = arena_alloc(b->lay, v->n / 4 * 3 + 1)))
+        return KP_ERR_NOMEM;
+    for (size_t i = 0; i < v->n && v->p[i] != '='; i++) {
+        acc = (acc << 6) | (uint32_t)base64_values[v->p[i] & 0x7F];
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    row->image.png = n ? out : NULL;
+    row->image.png_len = n;
+    return KP_OK;
+}
+
+static kp_status code_row(builder *b)
+{
+    kp_row *row = placed_row(b, KP_ROW_CODE);
+    const lt_option *o = &b->line.code;
+
+    if (!row || !(row->code.data = arena_utf8_u16(b, &b->line.code_data)))
+        return KP_ERR_NOMEM;
+    row->code.type = o->type;
+    row->code.module_width = o->width;
+    row->code.height = o->height;
+    row->code.hri = o->hri;
+    row->code.cell = o->cell;
+    row->code.level = o->level;
+    return KP_OK;
+}
+
+static kp_status command_row(builder *b)
+{
+    kp_row *row = placed_row(b, KP_ROW_COMMAND);
+    if (!row || !(row->command = arena_utf8_u16(b, &b->line.command)))
+        return KP_ERR_NOMEM;
+    return KP_OK;
+}
+
+/* createLine(): what one parsed line adds to the model. */
+static kp_status create_line(builder *b)
+{
+    lt_state *st = &b->st;
+    kp_status s = KP_OK;
+
+    if (!lt_place_columns(&b->line, st, b->cpl, &b->area))
+        return KP_ERR_NOMEM;
+    if (b->line.text)
+        s = text_line(b);
+    if (s == KP_OK && b->line.hr)
+        s = rule_line(b);
+    if (s == KP_OK && b->line.vr == '+')
+        st->line = LT_READY;
+    else if (s == KP_OK && b->line.vr == '-') {
+        if (st->line == LT_READY)
+            st->line = LT_WAITING;
+        else if (st->line == LT_RUNNING || st->line == LT_HORIZONTAL)
+            s = stop_rules(b);
+    }
+    if (s == KP_OK && b->line.has_image)
+        s = image_row(b);
+    if (s == KP_OK && b->line.has_code)
+        s = code_row(b);
+    if (s == KP_OK && b->line.has_command)
+        s = command_row(b);
+    return s;
+}
+
+/* Splits on \n, \r\n, \r and runs each line through parse and createLine. */
+static kp_status run_document(builder *b, const lt_u16 *doc)
+{
+    size_t i = 0, start = 0;
+    kp_status s = KP_OK;
+
+    for (;;) {
+        bool end = i == doc->n;
+        if (end || doc->p[i] == '\n' || doc->p[i] == '\r') {
+            if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
+                return KP_ERR_NOMEM;
+            if ((s = create_line(b)) != KP_OK || end)
+                break;
+            if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
+                i++;
+            start = ++i;
+            continue;
+        }
+        i++;
+    }
+    if (s == KP_OK && b->st.line == LT_READY)
+        b->st.line = LT_WAITING;
+    else if (s == KP_OK && (b->st.line == LT_RUNNING || b->st.line == LT_HORIZONTAL))
+        s = stop_rules(b);
+    return s;
+}
+
+/* UTF-8 -> code points -> NFC -> UTF-16, without the BOM. */
+static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
+{
+    lt_u32 cps = { NULL, 0, 0 }, scratch = { NULL, 0, 0 };
+    kp_status s = KP_ERR_NOMEM;
+    size_t i = 0;
+
+    if (!lt_utf8_to_u32(doc, len, &cps) || !lt_nfc(&cps, &scratch))
+        goto done;
+    if (cps.n > 0 && cps.p[0] == 0xFEFF)
+        i = 1;
+    out->n = 0;
+    if (!LT_GROW(out, 2 * cps.n + 1))
+        goto done;
+    for (; i < cps.n; i++) {
+        uint32_t c = cps.p[i];
+        if (c >= 0x10000) {
+            out->p[out->n++] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+            out->p[out->n++] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+        } else {
+            out->p[out->n++] = (uint16_t)c;
+        }
+    }
+    s = KP_OK;
+done:
+    free(cps.p);
+    free(scratch.p);
+    return s;
+}
+
+static void builder_free(builder *b)
+{
+    lt_state_free(&b->st);
+    lt_line_free(&b->line);
+    free(b->area.p);
+    free(b->wlines.p);
+    free(b->items.p);
+    free(b->col_first.p);
+    free(b->col_count.p);
+    free(b->spans);
+}
+
+kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *opt,
+                          kp_layout **out, kp_error *err)
+{
+    const char *name = opt && opt->source ? opt->source : "receipt template";
+    lt_u16 text = { NULL, 0, 0 };
+    builder b;
+    kp_status s;
+
+    if (out)
+        *out = NULL;
+    if (!opt || !out || (!doc && len))
+        return kp_error_set(err, KP_ERR_USAGE, "layout: no document or options given");
+    if (opt->cpl < 16 || opt->cpl > 96)
+        return kp_error_set(err, KP_ERR_USAGE,
+                            "%s: %d characters per line is not a receipt width (16 to 96; 58 mm is 32, 80 mm is 48)",
+                            name, opt->cpl);
+    if (len > KP_LAYOUT_MAX_INPUT)
+        return kp_error_set(err, KP_ERR_TOO_LARGE, "%s: %zu bytes is over the 1 MiB a receipt may have",
+                            name, len);
+    memset(&b, 0, sizeof b);
+    b.cpl = opt->cpl;
+    lt_state_init(&b.st);
+    b.lay = calloc(1, sizeof *b.lay);
+    if (!b.lay)
+        return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
+    b.lay->pub.cpl = opt->cpl;
+    s = decode_document(doc ? doc : "", len, &text);
+    if (s == KP_OK)
+        s = run_document(&b, &text);
+    free(text.p);
+    builder_free(&b);
+    if (s != KP_OK) {
+        kp_layout_free(&b.lay->pub);
+        return kp_error_set(err, s, "%s: out of memory while laying out the receipt", name);
+    }
+    *out = &b.lay->pub;
+    return KP_OK;
+}
+
+void kp_layout_free(kp_layout *layout)
+{
+    layout_impl *lay = (layout_impl *)layout;
+    chunk *c, *next;
+
+    if (!lay)
+        return;
+    for (c = lay->chunks; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(lay->pub.rows);
+    free(lay);
+}

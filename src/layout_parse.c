@@ -1,0 +1,679 @@
+/*
+ * layout_parse.c: one line of ReceiptLine markup to columns, the way
+ * parseLine() and parseEscape() of receiptline.js do it: trimming, `|`
+ * columns and their alignment, `{...}` properties and the state they change,
+ * backslash escapes, `~`, decorations, `-`/`=` lines.  Each regular
+ * expression of receiptline.js is one scan here, over UTF-16 code units like
+ * JavaScript's, so odd input ends up exactly where ReceiptLine puts it.
+ */
+#include "config.h"
+#include "layout_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_ALIGN, P_BORDER, P_CODE, P_IMAGE, P_OPTION, P_TEXT, P_WIDTH, P_COMMAND, P_COMMENT, P_COUNT };
+static const char *const prop_names[P_COUNT] = {
+    "align", "border", "code", "image", "option", "text", "width", "command", "comment"
+};
+static const char prop_abbr[P_COUNT] = { 'a', 'b', 'c', 'i', 'o', 't', 'w', 'x', '_' };
+
+typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val */
+
+#define NUMBER_MAX 1000000000
+
+static bool is_ws(uint32_t c) { return c == '\t' || c == ' '; }
+/* What `.` of a JavaScript regular expression does not match. */
+static bool is_lt(uint32_t c) { return c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029; }
+static bool is_hex(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static int hex_value(uint32_t c)
+{
+    return c <= '9' ? (int)c - '0' : (int)(c | 0x20) - 'a' + 10;
+}
+static bool is_word(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static uint16_t ascii_lower(uint16_t c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+
+static bool equals_ascii(const uint16_t *s, size_t n, const char *word)
+{
+    size_t i;
+    for (i = 0; i < n && word[i]; i++)
+        if (s[i] != (unsigned char)word[i])
+            return false;
+    return i == n && !word[i];
+}
+
+static void put_hex_escape(uint16_t *out, size_t *n, uint16_t c)
+{
+    static const char digits[] = "0123456789abcdef";
+    out[(*n)++] = '\\';
+    out[(*n)++] = 'x';
+    out[(*n)++] = (uint16_t)digits[(c >> 4) & 15];
+    out[(*n)++] = (uint16_t)digits[c & 15];
+}
+
+static bool has_lt(const uint16_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (is_lt(s[i]))
+            return true;
+    return false;
+}
+
+/* parseEscape(): three passes, each only shrinks, done in place. */
+static size_t parse_escape(uint16_t *x, size_t n)
+{
+    size_t r, w;
+
+    /* /\\$|\\x(.?$|[^\dA-Fa-f].|.[^\dA-Fa-f])/g -> '' */
+    for (r = w = 0; r < n;) {
+        if (x[r] == '\\') {
+            size_t rem = n - r - 2;
+            if (r + 1 == n) { r += 1; continue; }
+            if (x[r + 1] == 'x') {
+                if (rem == 0) { r += 2; continue; }
+                if (rem == 1 && !is_lt(x[r + 2])) { r += 3; continue; }
+                if (rem >= 2 && ((!is_hex(x[r + 2]) && !is_lt(x[r + 3])) ||
+                                 (!is_lt(x[r + 2]) && !is_hex(x[r + 3])))) { r += 4; continue; }
+            }
+        }
+        x[w++] = x[r++];
+    }
+    n = w;
+    /* /\\[^x]/g -> '' */
+    for (r = w = 0; r < n;) {
+        if (x[r] == '\\' && r + 1 < n && x[r + 1] != 'x') { r += 2; continue; }
+        x[w++] = x[r++];
+    }
+    n = w;
+    /* /\\x([\dA-Fa-f]{2})/g -> the character */
+    for (r = w = 0; r < n;) {
+        if (x[r] == '\\' && r + 3 < n && x[r + 1] == 'x' && is_hex(x[r + 2]) && is_hex(x[r + 3])) {
+            x[w++] = (uint16_t)(hex_value(x[r + 2]) * 16 + hex_value(x[r + 3]));
+            r += 4;
+            continue;
+        }
+        x[w++] = x[r++];
+    }
+    return w;
+}
+
+/* Appends UTF-16 as code points (a lone surrogate stays one unit), like Array.from(). */
+static bool append_code_points(lt_u32 *out, const uint16_t *s, size_t n)
+{
+    if (!LT_GROW(out, n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = s[i];
+        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
+            i++;
+        }
+        out->p[out->n++] = c;
+    }
+    return true;
+}
+
+/* The line-wide passes of parseLine(), from trimming to removing the outer '|'. */
+static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a)
+{
+    size_t st = 0, en = n, i, first = (size_t)-1, last = (size_t)-1;
+
+    while (st < en && is_ws(s[st]))
+        st++;
+    while (en > st && is_ws(s[en - 1]))
+        en--;
+    a->n = 0;
+    if (!LT_GROW(a, 2 * (en - st) + 4))
+        return false;
+    a->n = 1;   /* room for a leading space */
+    for (i = st; i < en; i++) {
+        if (s[i] == '\\' && i + 1 < en &&
+            (s[i + 1] == '\\' || s[i + 1] == '{' || s[i + 1] == '|' || s[i + 1] == '}')) {
+            put_hex_escape(a->p, &a->n, s[i + 1]);
+            i++;
+        } else {
+            a->p[a->n++] = s[i];
+        }
+    }
+    for (i = 1; i < a->n; i++) {
+        if (a->p[i] == '|') {
+            if (first == (size_t)-1)
+                first = i;
+            last = i;
+        }
+    }
+    /* /^[^|]*[^\t |]\|/ -> ' $&': the first column ends next to '|': right-align it */
+    if (first != (size_t)-1 && first > 1 && !is_ws(a->p[first - 1]))
+        a->p[0] = ' ';
+    else
+        memmove(a->p, a->p + 1, --a->n * sizeof a->p[0]), last -= (last != (size_t)-1);
+    /* /\|[^\t |][^|]*$/ -> '$& ': the last column starts next to '|': left-align it */
+    if (last != (size_t)-1 && last + 1 < a->n && !is_ws(a->p[last + 1]))
+        a->p[a->n++] = ' ';
+    /* /^\|(.*)$/ and /^(.*)\|$/ */
+    if (a->n > 0 && a->p[0] == '|' && !has_lt(a->p + 1, a->n - 1))
+        memmove(a->p, a->p + 1, --a->n * sizeof a->p[0]);
+    if (a->n > 0 && a->p[a->n - 1] == '|' && !has_lt(a->p, a->n - 1))
+        a->n--;
+    return true;
+}
+
+static int property_slot(const uint16_t *key, size_t n)
+{
+    for (int p = 0; p < P_COUNT; p++)
+        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) || equals_ascii(key, n, prop_names[p]))
+            return p;
+    return -1;
+}
+
+/* One `key: value` member; values are unescaped into line->val. */
+static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props)
+{
+    size_t i = 0, k0, k1, v0, ve, start, r, w;
+    int slot;
+
+    while (i < n && is_ws(m[i]))
+        i++;
+    if (i == n || !(is_word(m[i]) && !(m[i] >= '0' && m[i] <= '9')))
+        return true;
+    k0 = i++;
+    while (i < n && is_word(m[i]))
+        i++;
+    k1 = i;
+    while (i < n && is_ws(m[i]))
+        i++;
+    if (i == n || m[i] != ':')
+        return true;
+    i++;
+    while (i < n && is_ws(m[i]))
+        i++;
+    if (i == n)
+        return true;
+    v0 = i;
+    ve = n;
+    while (ve > v0 + 1 && is_ws(m[ve - 1]))
+        ve--;
+    if (has_lt(m + v0 + 1, ve - v0 - 1))
+        return true;
+    slot = property_slot(m + k0, k1 - k0);
+    if (slot < 0)
+        return true;
+    start = line->val.n;
+    if (!LT_GROW(&line->val, ve - v0))
+        return false;
+    /* /\\n/g -> LF, then parseEscape() */
+    for (r = v0, w = start; r < ve; r++) {
+        if (m[r] == '\\' && r + 1 < ve && m[r + 1] == 'n') {
+            line->val.p[w++] = '\n';
+            r++;
+        } else {
+            line->val.p[w++] = m[r];
+        }
+    }
+    line->val.n = start + parse_escape(line->val.p + start, w - start);
+    props[slot].set = true;
+    props[slot].off = start;
+    props[slot].len = line->val.n - start;
+    return true;
+}
+
+static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *props)
+{
+    lt_u16 *b = &line->b;
+    size_t i, m0;
+
+    b->n = 0;
+    if (!LT_GROW(b, 4 * n + 1))
+        return false;
+    for (i = 1; i + 1 < n; i++) {             /* \; -> \x3b */
+        if (e[i] == '\\' && i + 2 < n && e[i + 1] == ';') {
+            put_hex_escape(b->p, &b->n, ';');
+            i++;
+        } else {
+            b->p[b->n++] = e[i];
+        }
+    }
+    line->val.n = 0;
+    for (i = m0 = 0; i <= b->n; i++) {
+        if (i == b->n || b->p[i] == ';') {
+            if (!parse_member(b->p + m0, i - m0, line, props))
+                return false;
+            m0 = i + 1;
+        }
+    }
+    return true;
+}
+
+/* Calls fn for each token of value.toLowerCase().split(/[\t ]+|,/). */
+typedef bool (*token_fn)(const uint16_t *t, size_t n, void *ctx);
+static bool split_tokens(uint16_t *v, size_t n, token_fn fn, void *ctx)
+{
+    size_t i = 0, t0 = 0;
+
+    for (size_t k = 0; k < n; k++)
+        v[k] = ascii_lower(v[k]);
+    while (i < n) {
+        if (is_ws(v[i]) || v[i] == ',') {
+            size_t sep = i;
+            if (v[i] == ',')
+                i++;
+            else
+                while (i < n && is_ws(v[i]))
+                    i++;
+            if (!fn(v + t0, sep - t0, ctx))
+                return false;
+            t0 = i;
+        } else {
+            i++;
+        }
+    }
+    return fn(v + t0, n - t0, ctx);
+}
+
+/* Number(c) for /^\d+$/ tokens, saturated; -1 for anything else. */
+static long digits_value(const uint16_t *t, size_t n)
+{
+    long v = 0;
+    if (n == 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] < '0' || t[i] > '9')
+            return -1;
+        v = v * 10 + (t[i] - '0');
+        if (v > NUMBER_MAX)
+            v = NUMBER_MAX;
+    }
+    return v;
+}
+
+typedef struct width_ctx { lt_state *st; int cpl; bool is_auto; } width_ctx;
+
+static bool width_token(const uint16_t *t, size_t n, void *ctx)
+{
+    width_ctx *c = ctx;
+    long v = digits_value(t, n);
+    int w = n == 1 && t[0] == '*' ? -1 : v < 0 ? 0 : v > c->cpl + 1 ? c->cpl + 1 : (int)v;
+
+    if (equals_ascii(t, n, "auto"))
+        c->is_auto = true;
+    if (w && !LT_PUSH(&c->st->nonzero, (int)c->st->width.n))
+        return false;
+    return LT_PUSH(&c->st->width, w);
+}
+
+static bool set_width(lt_state *st, uint16_t *v, size_t n, int cpl)
+{
+    width_ctx c = { st, cpl, false };
+
+    st->width.n = st->nonzero.n = 0;
+    if (!split_tokens(v, n, width_token, &c))
+        return false;
+    if (c.is_auto)
+        st->width.n = st->nonzero.n = 0;
+    return true;
+}
+
+typedef struct option_ctx {
+    lt_option o;
+    bool type, width, height, cell, level;
+} option_ctx;
+
+static bool option_token(const uint16_t *t, size_t n, void *ctx)
+{
+    static const struct { const char *name; kp_code_type type; } types[] = {
+        { "upc", KP_CODE_UPC }, { "ean", KP_CODE_EAN }, { "jan", KP_CODE_EAN },
+        { "code39", KP_CODE_CODE39 }, { "itf", KP_CODE_ITF }, { "codabar", KP_CODE_CODABAR },
+        { "nw7", KP_CODE_CODABAR }, { "code93", KP_CODE_CODE93 }, { "code128", KP_CODE_CODE128 },
+        { "qrcode", KP_CODE_QR },
+    };
+    option_ctx *c = ctx;
+    long v = digits_value(t, n);
+
+    for (size_t i = 0; !c->type && i < sizeof types / sizeof types[0]; i++) {
+        if (equals_ascii(t, n, types[i].name)) {
+            c->type = true;
+            c->o.type = types[i].type;
+            c->o.qrcode = types[i].type == KP_CODE_QR;
+        }
+    }
+    if (!c->width && v >= 2 && v <= 4) { c->width = true; c->o.width = (int)v; }
+    if (!c->height && v >= 24 && v <= 240) { c->height = true; c->o.height = (int)v; }
+    if (!c->cell && v >= 3 && v <= 8) { c->cell = true; c->o.cell = (int)v; }
+    if (equals_ascii(t, n, "hri"))
+        c->o.hri = true;
+    if (!c->level && n == 1 && (t[0] == 'l' || t[0] == 'm' || t[0] == 'q' || t[0] == 'h')) {
+        c->level = true;
+        c->o.level = (char)t[0];
+    }
+    return true;
+}
+
+static void default_option(lt_option *o)
+{
+    o->type = KP_CODE_CODE128;
+    o->qrcode = false;
+    o->width = 2;
+    o->height = 72;
+    o->hri = false;
+    o->cell = 3;
+    o->level = 'l';
+}
+
+static bool copy_u16(lt_u16 *dst, const uint16_t *s, size_t n)
+{
+    dst->n = 0;
+    if (!LT_GROW(dst, n + 1))
+        return false;
+    if (n)
+        memcpy(dst->p, s, n * sizeof s[0]);
+    dst->n = n;
+    return true;
+}
+
+/* image.replace(/=.*|[^A-Za-z0-9+/]/g, '') and the padding fix. */
+static bool clean_base64(const uint16_t *s, size_t n, lt_u16 *out)
+{
+    size_t i = 0;
+
+    out->n = 0;
+    if (!LT_GROW(out, n + 2))
+        return false;
+    while (i < n) {
+        uint16_t c = s[i];
+        if (c == '=') {
+            while (i < n && !is_lt(s[i]))
+                i++;
+            continue;
+        }
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/')
+            out->p[out->n++] = c;
+        i++;
+    }
+    switch (out->n % 4) {
+    case 1: out->n--; break;
+    case 2: out->p[out->n++] = '='; out->p[out->n++] = '='; break;
+    case 3: out->p[out->n++] = '='; break;
+    default: break;
+    }
+    return true;
+}
+
+static int border_value(uint16_t *v, size_t n)
+{
+    long d;
+    for (size_t i = 0; i < n; i++)
+        v[i] = ascii_lower(v[i]);
+    if (equals_ascii(v, n, "line")) return -1;
+    if (equals_ascii(v, n, "space")) return 1;
+    if (equals_ascii(v, n, "none")) return 0;
+    d = digits_value(v, n);
+    return d >= 0 && d <= 2 ? (int)d : 1;
+}
+
+static int align_value(uint16_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = ascii_lower(v[i]);
+    if (equals_ascii(v, n, "left")) return 0;
+    if (equals_ascii(v, n, "right")) return 2;
+    return 1;
+}
+
+/* What a single-column property line does to the state and the line. */
+static bool apply_properties(lt_line *line, lt_state *st, prop *props, int cpl)
+{
+    uint16_t *v = line->val.p;
+
+    if (props[P_TEXT].set) {
+        size_t n = props[P_TEXT].len;
+        uint16_t *t = v + props[P_TEXT].off;
+        for (size_t i = 0; i < n; i++)
+            t[i] = ascii_lower(t[i]);
+        st->wrap = !equals_ascii(t, n, "nowrap");
+    }
+    if (props[P_BORDER].set) {
+        int previous = st->border;
+        st->border = border_value(v + props[P_BORDER].off, props[P_BORDER].len);
+        if (previous >= 0 && st->border < 0)
+            line->vr = '+';
+        if (previous < 0 && st->border >= 0)
+            line->vr = '-';
+    }
+    if (props[P_WIDTH].set && !set_width(st, v + props[P_WIDTH].off, props[P_WIDTH].len, cpl))
+        return false;
+    if (props[P_ALIGN].set)
+        st->align = align_value(v + props[P_ALIGN].off, props[P_ALIGN].len);
+    if (props[P_OPTION].set) {
+        option_ctx c;
+        memset(&c, 0, sizeof c);
+        default_option(&c.o);
+        if (!split_tokens(v + props[P_OPTION].off, props[P_OPTION].len, option_token, &c))
+            return false;
+        st->option = c.o;
+    }
+    if (props[P_CODE].set) {
+        line->has_code = true;
+        line->code = st->option;
+        if (!copy_u16(&line->code_data, v + props[P_CODE].off, props[P_CODE].len))
+            return false;
+    }
+    if (props[P_IMAGE].set) {
+        line->has_image = true;
+        if (!clean_base64(v + props[P_IMAGE].off, props[P_IMAGE].len, &line->image))
+            return false;
+    }
+    if (props[P_COMMAND].set) {
+        line->has_command = true;
+        if (!copy_u16(&line->command, v + props[P_COMMAND].off, props[P_COMMAND].len))
+            return false;
+    }
+    return true;
+}
+
+static bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
+{
+    lt_part p = { delim, what, run, off, len };
+    return LT_PUSH(&line->parts, p);
+}
+
+/* A text column: control codes out, escapes, '~', then split at decorations. */
+static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
+{
+    lt_u16 *b = &line->b, *c = &line->val;
+    size_t i, r, w, piece;
+
+    b->n = 0;
+    if (!LT_GROW(b, n + 1))
+        return false;
+    /* /[\x00-\x1f\x7f]|\\x[01][\dA-Fa-f]|\\x7[Ff]/g -> '' */
+    for (i = 0; i < n;) {
+        if (e[i] < 0x20 || e[i] == 0x7F) { i++; continue; }
+        if (e[i] == '\\' && i + 3 < n && e[i + 1] == 'x' &&
+            (((e[i + 2] == '0' || e[i + 2] == '1') && is_hex(e[i + 3])) ||
+             (e[i + 2] == '7' && (e[i + 3] == 'f' || e[i + 3] == 'F')))) { i += 4; continue; }
+        b->p[b->n++] = e[i++];
+    }
+    /* /\\[-=_"`^~]/g -> \xNN */
+    c->n = 0;
+    if (!LT_GROW(c, 2 * b->n + 1))
+        return false;
+    for (i = 0; i < b->n; i++) {
+        uint16_t x = i + 1 < b->n ? b->p[i + 1] : 0;
+        if (b->p[i] == '\\' && x && x < 0x80 && strchr("-=_\"`^~", x)) {
+            put_hex_escape(c->p, &c->n, x);
+            i++;
+        } else {
+            c->p[c->n++] = b->p[i];
+        }
+    }
+    /* /\\n/g -> LF, /~/g -> ' ' */
+    for (r = w = 0; r < c->n; r++) {
+        if (c->p[r] == '\\' && r + 1 < c->n && c->p[r + 1] == 'n') {
+            c->p[w++] = '\n';
+            r++;
+        } else {
+            c->p[w++] = c->p[r] == '~' ? ' ' : c->p[r];
+        }
+    }
+    c->n = w;
+    /* .split(/([_"`\n]|\^+)/) and parseEscape() of each piece */
+    col->part0 = line->parts.n;
+    for (i = piece = 0; i <= c->n; i++) {
+        uint16_t x = i < c->n ? c->p[i] : 0;
+        bool at_delim = i < c->n && (x == '_' || x == '"' || x == '`' || x == '\n' || x == '^');
+        size_t off, len;
+
+        if (i < c->n && !at_delim)
+            continue;
+        off = line->chars.n;
+        len = parse_escape(c->p + piece, i - piece);
+        if (!append_code_points(&line->chars, c->p + piece, len) ||
+            !add_part(line, false, 0, 0, off, line->chars.n - off))
+            return false;
+        if (i == c->n)
+            break;
+        if (x == '^') {
+            size_t j = i;
+            while (j < c->n && c->p[j] == '^')
+                j++;
+            if (!add_part(line, true, '^', (int)(j - i), 0, 0))
+                return false;
+            i = j - 1;
+        } else if (!add_part(line, true, x, 0, 0, 0)) {
+            return false;
+        }
+        piece = i + 1;
+    }
+    col->n_parts = line->parts.n - col->part0;
+    col->text = true;
+    return true;
+}
+
+/* result.width of a column that is not text (property, rule, error). */
+static int other_width(const lt_state *st)
+{
+    long sum = 0, count = 0;
+
+    if (st->width.n == 0)
+        return -1;
+    for (size_t i = 0; i < st->width.n; i++)
+        if (st->width.p[i] < 0)
+            return -1;
+    for (size_t i = 0; i < st->nonzero.n; i++, count++)
+        sum += st->width.p[st->nonzero.p[i]];
+    if (!count)
+        return 0;
+    sum += st->border < 0 ? count + 1 : (count - 1) * st->border;
+    return sum > NUMBER_MAX ? NUMBER_MAX : (int)sum;
+}
+
+static bool parse_column(lt_line *line, lt_state *st, const uint16_t *s, size_t n,
+                         size_t index, size_t count, int cpl)
+{
+    size_t es = 0, ee = n, i;
+    lt_column col;
+    bool braces = false;
+
+    memset(&col, 0, sizeof col);
+    col.align = 1 + (n > 0 && is_ws(s[0])) - (n > 0 && is_ws(s[n - 1]));
+    while (es < ee && is_ws(s[es]))
+        es++;
+    while (ee > es && is_ws(s[ee - 1]))
+        ee--;
+    for (i = es + 1; i + 1 < ee; i++)
+        braces |= s[i] == '{' || s[i] == '}';
+    if (ee - es >= 2 && s[es] == '{' && s[ee - 1] == '}' && !braces) {
+        prop props[P_COUNT];
+        memset(props, 0, sizeof props);
+        if (!parse_properties(s + es, ee - es, line, props))
+            return false;
+        if (count == 1 && !apply_properties(line, st, props, cpl))
+            return false;
+    } else if (braces || (ee > es && (s[es] == '{' || s[es] == '}' || s[ee - 1] == '{' || s[ee - 1] == '}'))) {
+        /* an invalid property: the line prints nothing */
+    } else if (count == 1 && ee > es && (s[es] == '-' || s[es] == '=')) {
+        for (i = es; i < ee && s[i] == s[es]; i++)
+            ;
+        if (i == ee)
+            line->hr = (char)s[es];
+        else if (!parse_text(s + es, ee - es, line, &col))
+            return false;
+    } else if (!parse_text(s + es, ee - es, line, &col)) {
+        return false;
+    }
+    if (st->width.n == 0)
+        col.width = -1;
+    else if (col.text)
+        col.width = index < st->width.n ? st->width.p[index] : 0;
+    else
+        col.width = other_width(st);
+    if (index == 0) {
+        line->wrap = st->wrap;
+        line->border = st->border;
+        line->alignment = st->align;
+    }
+    return LT_PUSH(&line->cols, col);
+}
+
+void lt_state_init(lt_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->wrap = true;
+    st->border = 1;
+    st->align = 1;
+    default_option(&st->option);
+    st->line = LT_WAITING;
+}
+
+void lt_state_free(lt_state *st)
+{
+    free(st->width.p);
+    free(st->nonzero.p);
+    free(st->rules_widths.p);
+}
+
+void lt_line_free(lt_line *line)
+{
+    free(line->cols.p);
+    free(line->parts.p);
+    free(line->chars.p);
+    free(line->image.p);
+    free(line->code_data.p);
+    free(line->command.p);
+    free(line->a.p);
+    free(line->b.p);
+    free(line->val.p);
+}
+
+bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
+{
+    size_t i, c0, count = 1, index = 0;
+    const uint16_t *a;
+
+    line->cols.n = line->parts.n = line->chars.n = 0;
+    line->text = true;
+    line->hr = line->vr = 0;
+    line->has_image = line->has_code = line->has_command = false;
+    if (!prepare_line(s, n, &line->a))
+        return false;
+    a = line->a.p;
+    for (i = 0; i < line->a.n; i++)
+        count += a[i] == '|';
+    for (i = c0 = 0; i <= line->a.n; i++) {
+        if (i < line->a.n && a[i] != '|')
+            continue;
+        if (!parse_column(line, st, a + c0, i - c0, index++, count, cpl))
+            return false;
+        a = line->a.p;
+        c0 = i + 1;
+    }
+    for (i = 0; i < line->cols.n; i++)
+        line->text &= line->cols.p[i].text;
+    return true;
+}
