@@ -436,6 +436,8 @@ static void resume_state(run *r)
     case KP_JOURNAL_PRINTED:
         finish(r, KP_OUTCOME_APPROVED);
         res->print_requested = res->delivered = true;
+        if (kp_journal_record_cheque(res->record))
+            res->cheque_path = strdup(kp_journal_record_cheque(res->record));
         mark_done(r, "approved and delivered");
         break;
     case KP_JOURNAL_DONE:

@@ -40,6 +40,13 @@ static const char usage_text[] =
 "  --profile NAME           printer profile: width and code page (kaspi-pay profiles)\n"
 "  --language ru|kk|en      language of the default templates (default ru)\n"
 "\n"
+"Expand options:\n"
+"  --data FILE.json         the data: a cheque or slip gives the receipt's data\n"
+"                           (receipt.*, labels.*, branding.*); other JSON as it is\n"
+"  --partials DIR           partials as DIR/NAME.mustache (default for a cheque:\n"
+"                           the templates directory's partials)\n"
+"  --escape receipt|html|none  how values are escaped (default receipt)\n"
+"\n"
 "Exit codes: 0 approved and delivered, 1 declined, 2 usage, 3 refused by the terminal,\n"
 "4 terminal unreachable (nothing sent), 5 outcome unknown (run recover, never charge\n"
 "again), 6 approved but receipt not delivered (reprint it), 7 setup error.\n"
@@ -97,6 +104,9 @@ static const command commands[] = {
     { "status", kp_cmd_status, 1, 1 },
     { "recover", kp_cmd_recover, 0, 0 },
     { "journal", kp_cmd_journal, 0, 2 },
+    { "reprint", kp_cmd_reprint, 1, 1 },
+    { "expand", kp_cmd_expand, 1, 1 },
+    { "profiles", kp_cmd_profiles, 0, 0 },
 };
 
 static int parse_seconds(const char *text, const char *name, long max, long *value)
