@@ -197,6 +197,12 @@ static kp_status apply_job_options(kp_filter_settings *s, const char *job_option
     return st;
 }
 
+void kp_filter_settings_init(kp_filter_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->cut = s->drawer = -1;
+}
+
 kp_status kp_filter_settings_read(const char *ppd_path, const char *job_options,
                                   kp_filter_settings *s, kp_error *err)
 {
@@ -285,8 +291,7 @@ static kp_status settings_from_config(const kp_config *config, kp_filter_setting
 {
     const char *v;
 
-    memset(s, 0, sizeof *s);
-    s->cut = s->drawer = -1;
+    kp_filter_settings_init(s);
     if ((v = kp_config_get(config, "template")))   /* the admin's: a name or a file */
         snprintf(s->template_name, sizeof s->template_name, "%s", v);
     if ((v = kp_config_get(config, "language")))
@@ -423,8 +428,8 @@ int kp_filter_main(int argc, char **argv, kp_receipt_format format)
     if (st == KP_OK) {
         const char *id = job.doc ? kp_receipt_document_id(job.doc) : NULL;
 
-        snprintf(info, sizeof info, "receipt %.64s rendered (%zu bytes)", id ? id : "",
-                 job.receipt.len);
+        snprintf(info, sizeof info, "receipt%s%.64s rendered (%zu bytes)", id && *id ? " " : "",
+                 id ? id : "", job.receipt.len);
         report("INFO", info);
     } else {
         report_error(job.filter, &err);

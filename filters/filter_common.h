@@ -28,6 +28,9 @@ typedef struct kp_filter_settings {
     int logo;                                  /* 0 none, 1 the store's logo */
 } kp_filter_settings;
 
+/* Nothing set: templates, language and profile "", cut and drawer -1. */
+void kp_filter_settings_init(kp_filter_settings *s);
+
 /* Reads the PPD's defaults (path may be NULL: no PPD) into s, then applies
  * the job's options (argv[5] of a filter, "name=value ..."; may be NULL).
  * Names are case-insensitive; values are checked (names only, never paths).
