@@ -5,7 +5,8 @@
 # declined slip gives ESC/POS that decodes to the same text as
 # `kaspi-pay reprint --format text`, or a valid PDF with the store, the amount
 # and the transaction id; job options change the output; branding comes from
-# kaspi.conf; a broken cheque prints nothing and says why in the error_log.
+# kaspi.conf; a broken cheque or a bad option prints nothing and says why in
+# the error_log.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/cups-lab.sh"
 . "$top_srcdir/tests/filters-lab.sh"
@@ -38,11 +39,30 @@ open(d + "/cutoff.json", "w").write(json.dumps(envelope, ensure_ascii=False)[:30
 bad = dict(envelope, amount="lots")
 json.dump(bad, open(d + "/badamount.json", "w"), ensure_ascii=False)
 PY
-cat >"$KP_TMP/kaspi.conf" <<'CONF'
+# A store logo (a 64x16 PNG) and the admin's own template "custom", beside
+# copies of the default templates; all readable by the scheduler's user.
+python3 - "$KP_TMP/logo.png" <<'PY'
+import struct, sys, zlib
+w, h = 64, 16
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+rows = b"".join(b"\0" + bytes(255 if (x // 8 + y // 8) % 2 else 0 for x in range(w)) for y in range(h))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) \
+    + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+cp -R "$KASPI_TEMPLATES_DIR" "$KP_TMP/templates"
+printf '%s\n' '{{! custom.receipt: a test template }}' '"CUSTOM RECEIPT"' \
+    '{{labels.total}} | {{receipt.amount}}' >"$KP_TMP/templates/custom.receipt"
+chmod -R a+rX "$KP_TMP/templates" "$KP_TMP/logo.png"
+KASPI_TEMPLATES_DIR=$KP_TMP/templates
+cat >"$KP_TMP/kaspi.conf" <<CONF
 header = Добро пожаловать
 footer = Возврат в течение 14 дней
+logo = $KP_TMP/logo.png
 CONF
-export KASPI_CONFIG="$KP_TMP/kaspi.conf"
+chmod a+r "$KP_TMP/kaspi.conf"
+export KASPI_CONFIG="$KP_TMP/kaspi.conf" KASPI_TEMPLATES_DIR
 
 flab_start "$KP_TMP/kaspi.conf"
 
@@ -111,6 +131,17 @@ escpos_job receipts80 "$KP_TMP/envelope.json" 80mm -o Cut=no -o CashDrawer=yes
 ! grep -q '^\[CUT\]' "$KP_TMP/job.txt" || kp_fail "Cut=no still cuts"
 assert_file_contains "$KP_TMP/job.txt" '^\[DRAWER\]'
 same_text "$KP_TMP/ref80" "$KP_TMP/job.norm" "Cut=no CashDrawer=yes changed the text"
+
+# The store's logo from kaspi.conf only with Logo=store (the PPDs say none).
+! grep -q '^\[RASTER' "$KP_TMP/job.txt" || kp_fail "a logo printed with Logo=none"
+escpos_job receipts80 "$KP_TMP/envelope.json" 80mm -o Logo=store
+assert_file_contains "$KP_TMP/job.txt" '^\[RASTER '
+same_text "$KP_TMP/ref80" "$KP_TMP/job.norm" "Logo=store changed the text"
+
+# A template by name, from the templates directory.
+escpos_job receipts80 "$KP_TMP/envelope.json" 80mm -o Template=custom
+assert_file_contains "$KP_TMP/job.txt" "CUSTOM RECEIPT"
+assert_file_contains "$KP_TMP/job.txt" "ИТОГО *1 500 тг"
 
 # The other roll asked for with the page size: 32 characters a line.
 escpos_job receipts80 "$KP_TMP/envelope.json" 58mm -o media=58x297mm.Fullbleed
