@@ -198,4 +198,25 @@ broken receipts80 "$KP_TMP/envelope.json" chequetoescpos "Template" -o Template=
 broken receipts80 "$KP_TMP/envelope.json" chequetoescpos "Cut" -o Cut=maybe
 broken receipts80 "$KP_TMP/envelope.json" chequetoescpos "nosuchprofile" -o Profile=nosuchprofile
 
+# --- run by hand (filter(7)): the cheque on stdin gives the bytes cupsd's
+# run gave; a broken one writes nothing on stdout and ERROR: on stderr.
+flab_lp receipts80 "$KP_TMP/envelope.json"
+PPD=$FLAB_PPDS/kaspi80.ppd "$top_builddir/filters/chequetoescpos" 7 user title 1 "" \
+    <"$KP_TMP/envelope.json" >"$KP_TMP/stdin.out" 2>"$KP_TMP/stdin.err" \
+    || { cat "$KP_TMP/stdin.err" >&2; kp_fail "chequetoescpos failed on stdin"; }
+cmp "$(flab_capture "$JOB")" "$KP_TMP/stdin.out" || kp_fail "the filter by hand and in cupsd differ"
+grep -q '^INFO: ' "$KP_TMP/stdin.err" || kp_fail "no INFO: progress on stderr"
+for f in chequetoescpos chequetopdf; do
+    rc=0
+    "$top_builddir/filters/$f" 8 user title 1 "" "$KP_TMP/cutoff.json" >"$KP_TMP/broken.out" 2>"$KP_TMP/broken.err" || rc=$?
+    [ "$rc" -ne 0 ] || kp_fail "$f exited 0 on a broken cheque"
+    [ ! -s "$KP_TMP/broken.out" ] || kp_fail "$f wrote output for a broken cheque"
+    grep -q "^ERROR: $f: .*cutoff.json is not JSON" "$KP_TMP/broken.err" \
+        || { cat "$KP_TMP/broken.err" >&2; kp_fail "$f gave no ERROR line naming the file"; }
+    rc=0
+    "$top_builddir/filters/$f" 1 2 3 >/dev/null 2>"$KP_TMP/usage.err" || rc=$?
+    [ "$rc" -ne 0 ] && grep -q "Usage: $f job user title copies options \[file\]" "$KP_TMP/usage.err" \
+        || kp_fail "$f with too few arguments gave no usage"
+done
+
 echo "ok: filters through cupsd: envelope, bare response, slip, PDF, options, broken cheques"
