@@ -219,7 +219,7 @@ kp_status kp_token_save(const char *dir, const char *terminal, const kp_token *t
     else
         kp_error_set(err, st, "out of memory");
     if (st == KP_OK)
-        st = write_json(path, json_pack("{ss ss ss ss* ss sI sI}", "terminal", terminal,
+        st = write_json(path, json_pack("{ss ss ss ss ss? ss sI sI}", "terminal", terminal,
                                         "name", tok->name, "accessToken", tok->access,
                                         "refreshToken", tok->refresh,
                                         "expirationDate", tok->expiration_text,

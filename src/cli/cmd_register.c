@@ -101,7 +101,7 @@ int kp_cmd_register(kp_cli *cli)
         kp_cli_say(cli, "Client '%s' is registered with terminal %s; its token is kept in the "
                    "journal directory and renewed on its own.", name, kp_terminal_address(terminal));
         if (cli->json)
-            print_json(json_pack("{ss ss ss sb sO* si}", "command", "register", "name", name,
+            print_json(json_pack("{ss ss ss sb sO? si}", "command", "register", "name", name,
                                  "terminal", kp_terminal_address(terminal), "registered", 1,
                                  "expirationDate", exp, "exit", 0));
     }
@@ -116,7 +116,7 @@ static void print_info(const kp_cli *cli, kp_terminal *terminal, const kp_respon
     const char *client = kp_terminal_client_name(terminal);
 
     if (cli->json) {
-        print_json(json_pack("{ss ss ss* sO si}", "terminal", kp_terminal_address(terminal),
+        print_json(json_pack("{ss ss ss? sO si}", "terminal", kp_terminal_address(terminal),
                              "api", "v2", "client", client, "deviceInfo", resp->payload,
                              "exit", 0));
         return;
