@@ -169,29 +169,41 @@ static unsigned token_problem(sim *s, const char *token)
 
 /* ---- the calls ---- */
 
+/* Why the terminal will not register this name (and the code), or NULL. */
+static const char *register_problem(sim *s, const char *name, int *code)
+{
+    *code = 105;
+    if (!name || !*name || strlen(name) > V2_NAME_MAX) {
+        *code = 999;
+        return "Parameter name is required (1-64 characters)";
+    }
+    if (find_client(s, name))
+        return "A client with this name is already registered";
+    if (s->v2->waiting)
+        return "Another registration is waiting on the terminal";
+    if (s->v2->n_clients == V2_CLIENTS_MAX)
+        return "Too many integration clients";
+    return NULL;
+}
+
 static void v2_register(sim *s, const sim_args *args, sim_reply *reply)
 {
     const char *name = sim_args_get(args, "name");
-    json_t *data;
+    int code;
+    const char *problem = register_problem(s, name, &code);
 
     s->v2->registers++;
-    if (!name || !*name || strlen(name) > V2_NAME_MAX)
-        return reply_error(reply, 999, "Parameter name is required (1-64 characters)");
-    if (find_client(s, name))
-        return reply_error(reply, 105, "A client with this name is already registered");
-    if (s->v2->waiting)
-        return reply_error(reply, 105, "Another registration is waiting on the terminal");
-    if (!s->config->auto_tap) {
+    if (problem) {
+        reply_error(reply, code, problem);
+    } else if (s->config->auto_tap) {
+        reply_envelope(reply, 0, add_client(s, name), "");
+    } else {
         reply->action = SIM_TAP;
         reply->tap_name = strdup(name);
         strcpy(s->v2->waiting_name, name);
         s->v2->waiting = 1;
         s->v2->tap = TAP_NONE;
-        return;
     }
-    if (!(data = add_client(s, name)))
-        return reply_error(reply, 105, "Too many integration clients");
-    reply_envelope(reply, 0, data, "");
 }
 
 void sim_v2_wait_tap(sim *s, sim_reply *reply)
@@ -230,10 +242,11 @@ static void v2_revoke(sim *s, const sim_args *args, sim_reply *reply)
 
     s->v2->revokes++;
     if (!refresh || !sim_args_get(args, "name"))
-        return reply_error(reply, 999, "Parameters name and refreshToken are required");
-    if (!c || strcmp(c->refresh, refresh) != 0)
-        return reply_error(reply, 105, "Invalid name or refresh token");
-    reply_envelope(reply, 0, issue(s, c), "");
+        reply_error(reply, 999, "Parameters name and refreshToken are required");
+    else if (!c || strcmp(c->refresh, refresh) != 0)
+        reply_error(reply, 105, "Invalid name or refresh token");
+    else
+        reply_envelope(reply, 0, issue(s, c), "");
 }
 
 static void v2_deviceinfo(sim *s, sim_reply *reply)
@@ -255,15 +268,17 @@ static void v2_actualize(sim *s, const sim_args *args, sim_reply *reply)
     sim_operation *op = sim_find_operation(s, sim_args_get(args, "processId"));
 
     s->v2->actualizes++;
-    if (!sim_args_get(args, "processId"))
-        return reply_error(reply, 999, "Parameter processId is required");
-    if (!op || op->state == SIM_LOST)
-        return reply_error(reply, 101, "Process not found");
-    if (op->scenario.id == SIM_UNKNOWN_STUCK)
-        return reply_error(reply, 103, "Cannot actualize the operation now");
-    op->actualized = true;
-    reply_envelope(reply, 0, json_pack("{ss ss}", "processId", op->process_id, "status",
-                                       "wait"), "");
+    if (!sim_args_get(args, "processId")) {
+        reply_error(reply, 999, "Parameter processId is required");
+    } else if (!op || op->state == SIM_LOST) {
+        reply_error(reply, 101, "Process not found");
+    } else if (op->scenario.id == SIM_UNKNOWN_STUCK) {
+        reply_error(reply, 103, "Cannot actualize the operation now");
+    } else {
+        op->actualized = true;
+        reply_envelope(reply, 0, json_pack("{ss ss}", "processId", op->process_id, "status",
+                                           "wait"), "");
+    }
 }
 
 static const char *sub_status(const sim_operation *op, const char *status)
@@ -332,25 +347,9 @@ static bool is(const char *path, const char *name)
     return strncmp(path, name, n) == 0 && (path[n] == '\0' || strcmp(path + n, "/") == 0);
 }
 
-void sim_v2_api(sim *s, const char *path, const sim_args *args, const char *token,
-                sim_reply *reply)
+/* The calls that need a token and start or follow an operation. */
+static void operation_call(sim *s, const char *path, const sim_args *args, sim_reply *reply)
 {
-    unsigned refused;
-
-    if (is(path, "/register"))
-        return v2_register(s, args, reply);
-    if (is(path, "/revoke"))
-        return v2_revoke(s, args, reply);
-    if ((refused = token_problem(s, token)) != 0) {
-        s->v2->refused_tokens++;
-        sim_reply_text(reply, refused, refused == 401 ? "Unauthorized: invalid access token\n"
-                                                      : "Forbidden: access token expired\n");
-        return;
-    }
-    if (is(path, "/deviceinfo"))
-        return v2_deviceinfo(s, reply);
-    if (is(path, "/actualize"))
-        return v2_actualize(s, args, reply);
     if (is(path, "/payment")) {
         s->stats.payment++;
         sim_api_payment(s, args, reply);
@@ -366,6 +365,28 @@ void sim_v2_api(sim *s, const char *path, const sim_args *args, const char *toke
         return;
     }
     wrap(s, args, reply);
+}
+
+void sim_v2_api(sim *s, const char *path, const sim_args *args, const char *token,
+                sim_reply *reply)
+{
+    unsigned refused = 0;
+
+    if (is(path, "/register")) {
+        v2_register(s, args, reply);
+    } else if (is(path, "/revoke")) {
+        v2_revoke(s, args, reply);
+    } else if ((refused = token_problem(s, token)) != 0) {
+        s->v2->refused_tokens++;
+        sim_reply_text(reply, refused, refused == 401 ? "Unauthorized: invalid access token\n"
+                                                      : "Forbidden: access token expired\n");
+    } else if (is(path, "/deviceinfo")) {
+        v2_deviceinfo(s, reply);
+    } else if (is(path, "/actualize")) {
+        v2_actualize(s, args, reply);
+    } else {
+        operation_call(s, path, args, reply);
+    }
 }
 
 /* ---- control ---- */
