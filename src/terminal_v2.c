@@ -290,10 +290,7 @@ static kp_status registered(kp_terminal *t, const char *name, kp_response *resp,
 
     if (st != KP_OK)
         return st;
-    if (t->token_dir)
-        st = kp_token_save(t->token_dir, t->address, &tok, true, err);
-    else
-        st = kp_error_set(err, KP_ERR_SETUP, "no place to keep tokens (the journal directory)");
+    st = kp_token_save(t->token_dir, t->address, &tok, true, err);
     kp_token_clear(&t->token);
     t->token = tok;
     t->token_loaded = true;
@@ -312,6 +309,10 @@ kp_status kp_terminal_register(kp_terminal *t, const char *name, long timeout_ms
     kp_response_clear(resp);
     if (need_v2(t, "register", err) != KP_OK || kp_token_name_check(name, err) != KP_OK)
         return KP_ERR_USAGE;
+    if (!t->token_dir)
+        return kp_error_set(err, KP_ERR_SETUP, "no place to keep tokens (the journal directory)");
+    if (kp_token_prepare(t->token_dir, err) != KP_OK)
+        return KP_ERR_SETUP;
     w.timeout_ms = c.timeout_ms = timeout_ms > 0 ? timeout_ms : KP_TERMINAL_REGISTER_TIMEOUT_MS;
     clock_gettime(CLOCK_MONOTONIC, &w.started);
     st = send_once(t, &c, resp, err);

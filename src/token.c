@@ -207,6 +207,25 @@ static kp_status write_json(const char *path, json_t *obj, kp_error *err)
     return st;
 }
 
+kp_status kp_token_prepare(const char *dir, kp_error *err)
+{
+    kp_buf tokens = KP_BUF_INIT;
+    kp_status st = kp_buf_printf(&tokens, "%s/tokens", dir);
+
+    if (st == KP_OK)
+        st = kp_journal_make_dirs(kp_buf_str(&tokens), err);
+    else
+        kp_error_set(err, st, "out of memory");
+    if (st != KP_OK) {
+        kp_error_prefix(err, "tokens cannot be kept");
+        if (err)
+            err->status = KP_ERR_SETUP;
+        st = KP_ERR_SETUP;
+    }
+    kp_buf_free(&tokens);
+    return st;
+}
+
 kp_status kp_token_save(const char *dir, const char *terminal, const kp_token *tok,
                         bool make_default, kp_error *err)
 {

@@ -17,9 +17,9 @@
 #include "kaspipos/terminal.h"
 #include "kaspipos/token.h"
 
+/* resp is initialised once by the caller: each parse clears the last one. */
 static kp_status parse(const char *body, long http, kp_response *resp, kp_error *err)
 {
-    kp_response_init(resp);
     return kp_response_parse_v2(http, body, strlen(body), resp, err);
 }
 
@@ -27,7 +27,7 @@ static void test_envelope_status_data(void **state)
 {
     const char *body = "{\"statusCode\": 0, \"errorText\": \"\", \"data\": {\"processId\": 42, "
                        "\"status\": \"wait\", \"subStatus\": \"WaitForPinCode\"}}";
-    kp_response resp;
+    kp_response resp = { .v2_code = -1 };
     kp_error err;
 
     (void)state;
@@ -44,7 +44,7 @@ static void test_envelope_status_data(void **state)
 
 static void test_envelope_success_and_unknown(void **state)
 {
-    kp_response resp;
+    kp_response resp = { .v2_code = -1 };
     kp_error err;
 
     (void)state;
@@ -82,7 +82,7 @@ static void test_envelope_codes(void **state)
         { "{\"statusCode\": 0, \"data\": ", KP_ERR_MALFORMED, "not valid JSON" },
         { "[1]", KP_ERR_MALFORMED, "not an object" },
     };
-    kp_response resp;
+    kp_response resp = { .v2_code = -1 };
     kp_error err;
 
     (void)state;
@@ -97,7 +97,7 @@ static void test_envelope_codes(void **state)
 
 static void test_envelope_http(void **state)
 {
-    kp_response resp;
+    kp_response resp = { .v2_code = -1 };
     kp_error err;
 
     (void)state;

@@ -56,6 +56,12 @@ kpay2 register ""
 expect_rc 2 "empty name"
 assert_eq "$before" "$(v2_state register)" "nothing sent for a bad name"
 
+# nowhere to keep the token: refused before the terminal is asked (exit 7)
+before=$(v2_state register)
+kpay2 --journal /etc/passwd/journal register kassa-3
+expect_rc 7 "unwritable journal"
+assert_eq "$before" "$(v2_state register)" "no registration without a place for the token"
+
 # a v2 call with no registered client says how to register (exit 7)
 rm -rf "$JOURNAL/tokens"
 kpay2 info

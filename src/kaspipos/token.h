@@ -48,6 +48,10 @@ kp_status kp_token_load(const char *dir, const char *terminal, const char *name,
 kp_status kp_token_save(const char *dir, const char *terminal, const kp_token *tok,
                         bool make_default, kp_error *err);
 
+/* Makes DIR/tokens (0700) so that a token can be kept: done before a
+ * registration, which cannot be repeated under the same name. */
+kp_status kp_token_prepare(const char *dir, kp_error *err);
+
 /* Time to refresh: within a quarter of its lifetime (at most 10 minutes)
  * of the expiry. */
 bool kp_token_due(const kp_token *tok, time_t now);
