@@ -43,8 +43,6 @@ int kp_cli_session_open(kp_cli_session *s, kp_cli *cli)
     s->journal_dir = kp_cli_journal_dir(cli);
     if (kp_journal_open(s->journal_dir, &s->journal, &err) != KP_OK) {
         kp_cli_error("%s", err.message);
-        free(s->journal_dir);
-        s->journal_dir = NULL;
         return KP_EXIT_SETUP;
     }
     kp_progress_init(&s->progress, cli->quiet || cli->json);
