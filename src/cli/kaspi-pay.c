@@ -20,6 +20,8 @@ static const char usage_text[] =
 "  kaspi-pay expand TEMPLATE --data FILE.json [--partials DIR] [--escape receipt|html|none]\n"
 "  kaspi-pay [GLOBAL OPTIONS] journal [list | show ID]\n"
 "  kaspi-pay profiles\n"
+"  kaspi-pay [GLOBAL OPTIONS] register NAME   protected terminals (v2): tap «Разрешить»\n"
+"  kaspi-pay [GLOBAL OPTIONS] info            the terminal's device info (v2)\n"
 "\n"
 "Global options:\n"
 "  --terminal HOST[:PORT]   the terminal (port 8080 by default; env KASPI_TERMINAL)\n"
@@ -31,6 +33,16 @@ static const char usage_text[] =
 "  --request-timeout SECONDS  for the terminal's answer (default 10)\n"
 "  --json                   print one JSON object with the result on stdout\n"
 "  --quiet                  no progress on stderr\n"
+"\n"
+"Protected terminals (\"Защита интеграции\" on; config keys of the same names):\n"
+"  --api v1|v2              v2: HTTPS and tokens (default v1; config key api)\n"
+"  --client-name NAME       the registered client to use (default: the one\n"
+"                           registered last with this terminal)\n"
+"  --tls-name NAME          check the certificate against NAME while connecting to\n"
+"                           the terminal's address, e.g. pos.kaspipos.kz\n"
+"  --tls-pin sha256//KEY    trust the terminal whose public key has this hash\n"
+"  --cacert FILE            CA certificates to verify the terminal with\n"
+"  --tls-insecure           do not verify the terminal at all (warns)\n"
 "\n"
 "Print options:\n"
 "  --printer QUEUE          submit the receipt to this CUPS queue (env KASPI_PRINTER)\n"
@@ -107,6 +119,8 @@ static const command commands[] = {
     { "reprint", kp_cmd_reprint, 1, 1 },
     { "expand", kp_cmd_expand, 1, 1 },
     { "profiles", kp_cmd_profiles, 0, 0 },
+    { "register", kp_cmd_register, 1, 1 },
+    { "info", kp_cmd_info, 0, 0 },
 };
 
 static int parse_seconds(const char *text, const char *name, long max, long *value)
