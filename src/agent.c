@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define MALFORMED_ANSWERS_MAX 3
+#define ACTUALIZE_EVERY_MS 10000L   /* v2: ask the terminal to settle "unknown" at most this often */
 #define SLEEP_SLICE_MS 50
 
 typedef struct run {
@@ -220,11 +221,44 @@ static void keep_status_body(run *r, const kp_response *resp)
         journal_trouble(r, &err);
 }
 
+/* v2 "unknown": the customer may have paid.  Ask the terminal to settle
+ * it (no more often than every 10 s) and keep polling. */
+static void settle_unknown(run *r, const char *process_id, const kp_response *resp,
+                           long *last_actualize)
+{
+    kp_response ignored;
+    kp_error err;
+
+    keep_status_body(r, resp);
+    if (kp_terminal_get_api(r->opt->terminal) != KP_API_V2 ||
+        (*last_actualize && now_ms() - *last_actualize < ACTUALIZE_EVERY_MS))
+        return;
+    *last_actualize = now_ms();
+    kp_response_init(&ignored);
+    kp_terminal_actualize(r->opt->terminal, process_id, &ignored, &err);
+    kp_response_clear(&ignored);
+}
+
+/* The deadline passed while the terminal said "unknown": the journal says
+ * so, and the record stays open for recover. */
+static void still_unknown(run *r, const kp_response *resp, char *why, size_t size)
+{
+    kp_error err;
+
+    if (kp_journal_set_final(r->opt->journal, r->res->record, KP_JOURNAL_FINAL_UNKNOWN, NULL,
+                             resp->body, resp->body_len, &err) != KP_OK)
+        journal_trouble(r, &err);
+    snprintf(why, size, "Terminal %s still reports the outcome as unknown after %ld s (the "
+             "customer may have paid)", r->terminal, (r->deadline_at - r->started_at) / 1000);
+}
+
 static void poll_to_end(run *r, const char *process_id)
 {
     kp_response resp;
     kp_error err;
     int malformed = 0;
+    bool last_unknown = false;
+    long last_actualize = 0;
     char why[2 * KP_ERROR_MESSAGE_MAX];
 
     kp_response_init(&resp);
@@ -236,12 +270,18 @@ static void poll_to_end(run *r, const char *process_id)
             break;
         }
         if (now_ms() >= r->deadline_at) {
-            snprintf(why, sizeof why, "No final status from terminal %s within %ld s",
-                     r->terminal, (r->deadline_at - r->started_at) / 1000);
+            if (last_unknown)
+                still_unknown(r, &resp, why, sizeof why);
+            else
+                snprintf(why, sizeof why, "No final status from terminal %s within %ld s",
+                         r->terminal, (r->deadline_at - r->started_at) / 1000);
             unknown(r, why);
             break;
         }
         st = kp_terminal_status(r->opt->terminal, process_id, &resp, &err);
+        last_unknown = st == KP_OK && resp.status == KP_OP_UNKNOWN;
+        if (last_unknown)
+            settle_unknown(r, process_id, &resp, &last_actualize);
         if (st == KP_OK && resp.status == KP_OP_SUCCESS) {
             approved(r, &resp, process_id);
             break;
@@ -296,6 +336,15 @@ static void start_failed(run *r, kp_status st, const kp_response *resp, const kp
         res->error = *err;
         mark_done(r, st == KP_ERR_REFUSED ? "refused by the terminal; nothing started"
                                           : "terminal unreachable; nothing was sent");
+        return;
+    }
+    if (st == KP_ERR_TLS || st == KP_ERR_AUTH || st == KP_ERR_SETUP || st == KP_ERR_USAGE) {
+        /* v2: the certificate was refused before anything was sent, or
+         * there is no token, or the terminal refused it: nothing started */
+        finish(r, KP_OUTCOME_SETUP);
+        res->error = *err;
+        mark_done(r, st == KP_ERR_TLS ? "TLS verification failed; nothing was sent"
+                                      : "no valid token for the terminal; nothing started");
         return;
     }
     res->start_uncertain = true;
@@ -436,6 +485,8 @@ static void resume_state(run *r)
     case KP_JOURNAL_PRINTED:
         finish(r, KP_OUTCOME_APPROVED);
         res->print_requested = res->delivered = true;
+        if (kp_journal_record_cheque(res->record))
+            res->cheque_path = strdup(kp_journal_record_cheque(res->record));
         mark_done(r, "approved and delivered");
         break;
     case KP_JOURNAL_DONE:

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "kaspipos/terminal.h"
+#include "terminal_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -192,6 +193,7 @@ char *kp_json_scalar_text(const json_t *value)
 void kp_response_init(kp_response *resp)
 {
     memset(resp, 0, sizeof *resp);
+    resp->v2_code = -1;
 }
 
 void kp_response_clear(kp_response *resp)
@@ -202,6 +204,7 @@ void kp_response_clear(kp_response *resp)
     free(resp->process_id);
     free(resp->transaction_id);
     free(resp->message);
+    free(resp->sub_status);
     kp_response_init(resp);
 }
 
@@ -220,16 +223,15 @@ static kp_op_status status_from_text(const char *text)
     return KP_OP_OTHER;
 }
 
-static void take_fields(kp_response *resp)
+void kp_response_take_fields(kp_response *resp, json_t *obj)
 {
-    json_t *obj = resp->json;
-
     resp->payload = obj;
     resp->status_text = kp_json_scalar_text(json_object_get(obj, "status"));
     resp->status = status_from_text(resp->status_text);
     resp->process_id = kp_json_scalar_text(json_object_get(obj, "processId"));
     resp->transaction_id = kp_json_scalar_text(json_object_get(obj, "transactionId"));
     resp->message = kp_json_scalar_text(json_object_get(obj, "message"));
+    resp->sub_status = kp_json_scalar_text(json_object_get(obj, "subStatus"));
     resp->add_info = json_object_get(obj, "addInfo");
     if (!json_is_object(resp->add_info))
         resp->add_info = NULL;
@@ -238,7 +240,7 @@ static void take_fields(kp_response *resp)
         resp->cheque_info = NULL;
 }
 
-static kp_status keep_body(kp_response *resp, const char *body, size_t len)
+kp_status kp_response_keep_body(kp_response *resp, const char *body, size_t len)
 {
     resp->body = malloc(len + 1);
     if (!resp->body)
@@ -262,6 +264,11 @@ static kp_status classify(kp_response *resp, kp_error *err)
                             resp->message ? ": " : "", resp->message ? resp->message : "");
     if (resp->message && !resp->process_id)
         return kp_error_set(err, KP_ERR_REFUSED, "%.400s", resp->message);
+    return kp_response_check_operation(resp, err);
+}
+
+kp_status kp_response_check_operation(const kp_response *resp, kp_error *err)
+{
     if (!resp->process_id)
         return kp_error_set(err, KP_ERR_MALFORMED,
                             "the terminal's answer has neither a processId nor a message");
@@ -280,7 +287,7 @@ kp_status kp_response_parse(long http_status, const char *body, size_t len,
 
     kp_response_clear(resp);
     resp->http_status = http_status;
-    if (keep_body(resp, body, len) != KP_OK)
+    if (kp_response_keep_body(resp, body, len) != KP_OK)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory keeping the terminal's answer");
     resp->json = json_loadb(body, len, 0, &jerr);
     if (!resp->json || !json_is_object(resp->json)) {
@@ -297,6 +304,6 @@ kp_status kp_response_parse(long http_status, const char *body, size_t len,
                             "the terminal's answer is not valid JSON (line %d, column %d: %s); kept as received",
                             jerr.line, jerr.column, jerr.text);
     }
-    take_fields(resp);
+    kp_response_take_fields(resp, resp->json);
     return classify(resp, err);
 }

@@ -1,18 +1,20 @@
 #!/bin/sh
 # test_pay_crash.sh: kaspi-pay killed with SIGKILL right after each durable
 # step of the journal, then `kaspi-pay recover`: exactly one payment request
-# reaches the terminal, the approved cheque is saved, and recover says what
-# it did.  Also Ctrl-C while waiting, and two agents on one terminal.
+# reaches the terminal, the approved cheque is saved, its receipt is written
+# (--output), and recover says what it did.  Also Ctrl-C while waiting, and
+# two agents on one terminal.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sim.sh"
 . "$top_srcdir/tests/pay.sh"
 set -e
 sim_start --quiet --polls 2
 
-for step in intent started final cheque; do
-    rm -rf "$JOURNAL"
+export KASPI_PROFILES="$top_srcdir/data/profiles.conf"
+for step in intent started final cheque printed; do
+    rm -rf "$JOURNAL" "$KP_TMP/crash.txt"
     sim_get "/_sim/reset" >/dev/null
-    KASPI_TEST_KILL_AFTER=$step kpay --json pay 700
+    KASPI_TEST_KILL_AFTER=$step kpay --json pay 700 --output "$KP_TMP/crash.txt"
     [ "$RC" -eq 137 ] || kp_fail "kill after $step: kaspi-pay exited $RC, not by SIGKILL"
     sent=1
     [ "$step" = intent ] && sent=0   # killed before the start request left
@@ -34,6 +36,8 @@ for step in intent started final cheque; do
         n=$(ls "$JOURNAL/cheques" | wc -l)
         assert_eq 1 "$n" "cheques saved after a kill at $step"
         assert_eq success "$(json_field .operations.0.status)" "recovered status ($step)"
+        [ -s "$KP_TMP/crash.txt" ] || kp_fail "no receipt after a kill at $step and recover"
+        assert_file_contains "$KP_TMP/crash.txt" "7 0 0"
     fi
     # a second recover finds nothing left to do (except the uncertain start)
     kpay --json recover

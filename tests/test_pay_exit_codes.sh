@@ -1,11 +1,27 @@
 #!/bin/sh
 # test_pay_exit_codes.sh: kaspi-pay against the simulator gives every exit
 # code of the contract, with the JSON object and the journal to match.
+# With KP_TEST_API=v2 the same runs against a protected terminal (the
+# simulator's v2 mode over TLS, a registered client; tests/v2.sh).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sim.sh"
 . "$top_srcdir/tests/pay.sh"
 set -e
-sim_start --quiet --polls 2
+if [ "${KP_TEST_API:-v1}" = v2 ]; then
+    . "$top_srcdir/tests/v2.sh"
+    # every kaspi-pay call below speaks v2 with a registered client
+    start_terminal() { v2_start --auto-tap "$@"; kpay2 register till; expect_rc 0 "register"; }
+    kpay() {
+        set +e
+        OUT=$("$KASPI_PAY" --terminal "127.0.0.1:$SIM_PORT" --journal "$JOURNAL" --poll-interval 50 \
+              --api v2 --cacert "$CA_CERT" --tls-name pos.kaspipos.kz "$@" 2>"$ERR")
+        RC=$?
+        set -e
+    }
+else
+    start_terminal() { sim_start "$@"; }
+fi
+start_terminal --quiet --polls 2
 
 # 0: approved, cheque saved, nothing printed (no --printer, no --output)
 kpay --json pay 1500
@@ -60,7 +76,8 @@ assert_eq "Could not register transaction" "$(json_field .error)" "message shown
 
 # 3: the terminal is busy with another operation
 sim_get "/_sim/scenario?name=approve&polls=1000" >/dev/null
-sim_get "/payment?amount=5&owncheque=true" >/dev/null
+kpay --timeout 1 pay 5     # leaves an operation running on the terminal
+expect_rc 5 "a payment left running"
 kpay --json pay 10
 expect_rc 3 "terminal busy"
 sim_get "/_sim/reset" >/dev/null
@@ -81,7 +98,7 @@ expect_rc 5 "hang on payment"
 assert_eq unknown "$(json_field .status)" "status unknown"
 assert_eq 1 "$(payments)" "one payment request"
 sim_stop || true
-sim_start --quiet --polls 2
+start_terminal --quiet --polls 2
 
 # 5: deadline while the customer takes their time
 sim_get "/_sim/scenario?name=approve&polls=1000" >/dev/null

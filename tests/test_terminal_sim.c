@@ -27,7 +27,8 @@ typedef struct fixture {
 
 static kp_terminal *open_terminal(const char *address, long connect_ms, long request_ms)
 {
-    kp_terminal_options opt = { address, connect_ms, request_ms, 0 };
+    kp_terminal_options opt = { .address = address, .connect_timeout_ms = connect_ms,
+                                .request_timeout_ms = request_ms };
     kp_terminal *t = NULL;
     kp_error err;
     assert_int_equal(kp_terminal_new(&opt, &t, &err), KP_OK);

@@ -93,5 +93,7 @@ int kp_cmd_reprint(kp_cli *cli);
 int kp_cmd_expand(kp_cli *cli);
 int kp_cmd_journal(kp_cli *cli);
 int kp_cmd_profiles(kp_cli *cli);
+int kp_cmd_register(kp_cli *cli);
+int kp_cmd_info(kp_cli *cli);
 
 #endif

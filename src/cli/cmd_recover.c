@@ -29,9 +29,13 @@ static int recover_one(kp_cli_session *s, kp_journal_record *record, json_t *lis
 {
     kp_agent_result res;
     kp_cli_result out;
+    const char *api = s->cli->api;
     int code;
 
-    if (kp_cli_session_terminal(s, kp_journal_record_terminal(record)) != 0) {
+    s->cli->api = kp_journal_record_api(record);   /* resume with the API it started on */
+    code = kp_cli_session_terminal(s, kp_journal_record_terminal(record));
+    s->cli->api = api;
+    if (code != 0) {
         kp_journal_record_free(record);
         return KP_EXIT_UNKNOWN;
     }

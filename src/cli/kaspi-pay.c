@@ -20,6 +20,8 @@ static const char usage_text[] =
 "  kaspi-pay expand TEMPLATE --data FILE.json [--partials DIR] [--escape receipt|html|none]\n"
 "  kaspi-pay [GLOBAL OPTIONS] journal [list | show ID]\n"
 "  kaspi-pay profiles\n"
+"  kaspi-pay [GLOBAL OPTIONS] register NAME   protected terminals (v2): tap «Разрешить»\n"
+"  kaspi-pay [GLOBAL OPTIONS] info            the terminal's device info (v2)\n"
 "\n"
 "Global options:\n"
 "  --terminal HOST[:PORT]   the terminal (port 8080 by default; env KASPI_TERMINAL)\n"
@@ -32,6 +34,16 @@ static const char usage_text[] =
 "  --json                   print one JSON object with the result on stdout\n"
 "  --quiet                  no progress on stderr\n"
 "\n"
+"Protected terminals (\"Защита интеграции\" on; config keys of the same names):\n"
+"  --api v1|v2              v2: HTTPS and tokens (default v1; config key api)\n"
+"  --client-name NAME       the registered client to use (default: the one\n"
+"                           registered last with this terminal)\n"
+"  --tls-name NAME          check the certificate against NAME while connecting to\n"
+"                           the terminal's address, e.g. pos.kaspipos.kz\n"
+"  --tls-pin sha256//KEY    trust the terminal whose public key has this hash\n"
+"  --cacert FILE            CA certificates to verify the terminal with\n"
+"  --tls-insecure           do not verify the terminal at all (warns)\n"
+"\n"
 "Print options:\n"
 "  --printer QUEUE          submit the receipt to this CUPS queue (env KASPI_PRINTER)\n"
 "  --output FILE            write the receipt to a file instead\n"
@@ -39,6 +51,13 @@ static const char usage_text[] =
 "  --template NAME|FILE     receipt template (env KASPI_TEMPLATE)\n"
 "  --profile NAME           printer profile: width and code page (kaspi-pay profiles)\n"
 "  --language ru|kk|en      language of the default templates (default ru)\n"
+"\n"
+"Expand options:\n"
+"  --data FILE.json         the data: a cheque or slip gives the receipt's data\n"
+"                           (receipt.*, labels.*, branding.*); other JSON as it is\n"
+"  --partials DIR           partials as DIR/NAME.mustache (default for a cheque:\n"
+"                           the templates directory's partials)\n"
+"  --escape receipt|html|none  how values are escaped (default receipt)\n"
 "\n"
 "Exit codes: 0 approved and delivered, 1 declined, 2 usage, 3 refused by the terminal,\n"
 "4 terminal unreachable (nothing sent), 5 outcome unknown (run recover, never charge\n"
@@ -97,6 +116,11 @@ static const command commands[] = {
     { "status", kp_cmd_status, 1, 1 },
     { "recover", kp_cmd_recover, 0, 0 },
     { "journal", kp_cmd_journal, 0, 2 },
+    { "reprint", kp_cmd_reprint, 1, 1 },
+    { "expand", kp_cmd_expand, 1, 1 },
+    { "profiles", kp_cmd_profiles, 0, 0 },
+    { "register", kp_cmd_register, 1, 1 },
+    { "info", kp_cmd_info, 0, 0 },
 };
 
 static int parse_seconds(const char *text, const char *name, long max, long *value)

@@ -31,6 +31,8 @@ static const char *describe(const kp_agent_progress *a)
 
     if (!a->process_id)
         return "Starting the operation on the terminal";
+    if (a->state && strcmp(a->state, "unknown") == 0)
+        return "Outcome unknown (the customer may have paid): asking the terminal to settle it";
     for (size_t i = 0; a->sub_status && i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(subs[i].sub, a->sub_status) == 0)
             return subs[i].text;

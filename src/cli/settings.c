@@ -125,16 +125,44 @@ int kp_cli_exit_for(kp_status status)
     case KP_ERR_USAGE: return KP_EXIT_USAGE;
     case KP_ERR_REFUSED: case KP_ERR_BUSY: return KP_EXIT_REFUSED;
     case KP_ERR_UNREACHABLE: return KP_EXIT_UNREACHABLE;
-    case KP_ERR_SETUP: case KP_ERR_TLS: case KP_ERR_IO: return KP_EXIT_SETUP;
+    case KP_ERR_SETUP: case KP_ERR_TLS: case KP_ERR_IO: case KP_ERR_AUTH: return KP_EXIT_SETUP;
     case KP_ERR_PRINT: return KP_EXIT_NOT_PRINTED;
     default: return KP_EXIT_UNKNOWN;
     }
+}
+
+/* The v2 settings: API, TLS, client name, and where tokens live. */
+static kp_status v2_options(const kp_cli *cli, kp_terminal_options *opt, char **token_dir,
+                            kp_error *err)
+{
+    const char *api = kp_cli_setting(cli, cli->api, NULL, "api", "v1");
+    const char *insecure = kp_config_get(cli->config, "tls_insecure");
+
+    if (kp_terminal_api_parse(api, &opt->api, err) != KP_OK)
+        return KP_ERR_USAGE;
+    if (opt->api != KP_API_V2)
+        return KP_OK;
+    opt->client_name = kp_cli_setting(cli, cli->client_name, NULL, "client_name", NULL);
+    opt->tls_name = kp_cli_setting(cli, cli->tls_name, NULL, "tls_name", NULL);
+    opt->tls_pin = kp_cli_setting(cli, cli->tls_pin, NULL, "tls_pin", NULL);
+    opt->cacert = kp_cli_setting(cli, cli->cacert, NULL, "cacert", NULL);
+    opt->tls_insecure = cli->tls_insecure ||
+                        (insecure && (strcmp(insecure, "true") == 0 || strcmp(insecure, "yes") == 0 ||
+                                      strcmp(insecure, "1") == 0));
+    if (opt->tls_insecure)
+        kp_cli_error("warning: TLS verification is off (--tls-insecure): anyone on this network "
+                     "could pose as the terminal; use --tls-pin or --cacert with --tls-name");
+    *token_dir = kp_cli_journal_dir(cli);
+    opt->token_dir = *token_dir;
+    return KP_OK;
 }
 
 kp_status kp_cli_open_terminal(const kp_cli *cli, kp_terminal **terminal, kp_error *err)
 {
     kp_terminal_options opt = { 0 };
     long connect_s, request_s;
+    char *token_dir = NULL;
+    kp_status st;
 
     opt.address = kp_cli_setting(cli, cli->terminal, "KASPI_TERMINAL", "terminal", NULL);
     if (!opt.address)
@@ -146,5 +174,9 @@ kp_status kp_cli_open_terminal(const kp_cli *cli, kp_terminal **terminal, kp_err
         return err ? err->status : KP_ERR_SETUP;
     opt.connect_timeout_ms = connect_s * 1000;
     opt.request_timeout_ms = request_s * 1000;
-    return kp_terminal_new(&opt, terminal, err);
+    st = v2_options(cli, &opt, &token_dir, err);
+    if (st == KP_OK)
+        st = kp_terminal_new(&opt, terminal, err);
+    free(token_dir);
+    return st;
 }

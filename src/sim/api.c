@@ -213,6 +213,9 @@ static bool advance(sim *s, sim_operation *op)
         n -= op->scenario.polls;
         waits = 2;
     }
+    if (n > waits && (op->scenario.id == SIM_UNKNOWN || op->scenario.id == SIM_UNKNOWN_STUCK)
+        && !op->actualized)
+        return true;    /* v2 answers "unknown" until /v2/actualize settles it */
     if (n > waits)
         finish(s, op, op->scenario.id == SIM_DECLINE ? SIM_FAIL : SIM_SUCCESS);
     return true;

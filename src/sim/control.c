@@ -108,6 +108,8 @@ void sim_control(sim *s, const char *path, const sim_args *args, sim_reply *repl
         control_log(s, reply);
     else if (strcmp(name, "operations") == 0)
         control_operations(s, reply);
+    else if (sim_v2_control(s, name, args, reply))
+        ;
     else
         sim_reply_message(reply, 404, "Unknown control endpoint; try /_sim/stats, "
                           "/_sim/scenario, /_sim/reset, /_sim/log or /_sim/operations");

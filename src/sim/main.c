@@ -104,5 +104,8 @@ int main(int argc, char **argv)
     int code = sim_options_parse(argc, argv, &config);
     if (code >= 0)
         return code;
-    return run(&config);
+    code = run(&config);
+    free(config.tls_cert_pem);
+    free(config.tls_key_pem);
+    return code;
 }

@@ -10,7 +10,8 @@
 #include "kaspipos/utf8.h"
 #include "sim/sim.h"
 
-enum { OPT_STORE = 256 };
+enum { OPT_STORE = 256, OPT_API, OPT_TLS_CERT, OPT_TLS_KEY, OPT_AUTO_TAP, OPT_TOKEN_TTL,
+       OPT_DATE_STYLE };
 
 static const struct option long_options[] = {
     { "listen", required_argument, NULL, 'l' },
@@ -23,6 +24,12 @@ static const struct option long_options[] = {
     { "message", required_argument, NULL, 'm' },
     { "method", required_argument, NULL, 'M' },
     { "store", required_argument, NULL, OPT_STORE },
+    { "api", required_argument, NULL, OPT_API },
+    { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+    { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+    { "auto-tap", no_argument, NULL, OPT_AUTO_TAP },
+    { "token-ttl", required_argument, NULL, OPT_TOKEN_TTL },
+    { "date-style", required_argument, NULL, OPT_DATE_STYLE },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -51,13 +58,23 @@ static void usage(FILE *out)
         "                     (default \"Could not register transaction\")\n"
         "  --method card|qr   how the customer pays (default card)\n"
         "  --store N          which simulated merchant (0-%u, default 0)\n"
+        "  --api v1|v2        v2: a protected terminal (HTTPS, tokens, /v2/...)\n"
+        "  --tls-cert FILE    v2: the server certificate (PEM; chain allowed)\n"
+        "  --tls-key FILE     v2: its private key (PEM)\n"
+        "  --auto-tap         v2: allow every registration at once (else wait for\n"
+        "                     /_sim/tap?name=NAME&allow=1|0)\n"
+        "  --token-ttl SECS   v2: lifetime of issued tokens (default 86400)\n"
+        "  --date-style iso|java  v2: expirationDate as 2026-11-30 14:05:00 (iso,\n"
+        "                     default) or Nov 30, 2026 14:05:00 (java)\n"
         "  --quiet            no messages on stderr\n"
         "  --help             show this help and exit\n"
         "  --version          show the version and exit\n"
         "\n"
         "Control endpoints: /_sim/stats, /_sim/scenario?name=NAME[&polls=N]\n"
         "[&delay_ms=MS][&message=TEXT][&method=card|qr][&processId=ID], /_sim/reset,\n"
-        "/_sim/log, /_sim/operations.  See kaspi-terminal-sim(1).\n",
+        "/_sim/log, /_sim/operations; v2: /_sim/tap?name=NAME&allow=1|0,\n"
+        "/_sim/auth?code=401|403[&count=N], /_sim/expire, /_sim/v2.\n"
+        "See kaspi-terminal-sim(1).\n",
         sim_store_count() - 1);
 }
 
@@ -111,6 +128,21 @@ static int take_option(int opt, const char *arg, sim_config *c)
         if (!sim_parse_unsigned(arg, sim_store_count() - 1, &n)) return bad("--store", arg);
         c->store = (unsigned)n;
         break;
+    case OPT_API:
+        if (strcmp(arg, "v1") != 0 && strcmp(arg, "v2") != 0) return bad("--api (v1 or v2)", arg);
+        c->v2 = strcmp(arg, "v2") == 0;
+        break;
+    case OPT_TLS_CERT: c->tls_cert = arg; break;
+    case OPT_TLS_KEY: c->tls_key = arg; break;
+    case OPT_AUTO_TAP: c->auto_tap = true; break;
+    case OPT_TOKEN_TTL:
+        if (!sim_parse_unsigned(arg, 10UL * 365 * 86400, &n) || n == 0) return bad("--token-ttl", arg);
+        c->token_ttl = n;
+        break;
+    case OPT_DATE_STYLE:
+        if (strcmp(arg, "iso") != 0 && strcmp(arg, "java") != 0) return bad("--date-style", arg);
+        c->iso_dates = strcmp(arg, "iso") == 0;
+        break;
     case 'q': c->quiet = true; break;
     case 'h': usage(stdout); return 0;
     case 'V': printf("kaspi-terminal-sim (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
@@ -127,6 +159,8 @@ int sim_options_parse(int argc, char **argv, sim_config *config)
     config->listen = "127.0.0.1";
     config->port = 8080;
     sim_scenario_default(&config->scenario);
+    config->token_ttl = 86400;
+    config->iso_dates = true;
     while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1)
         if ((code = take_option(opt, optarg, config)) >= 0)
             return code;
@@ -135,5 +169,5 @@ int sim_options_parse(int argc, char **argv, sim_config *config)
                 argv[optind]);
         return 2;
     }
-    return -1;
+    return sim_tls_load(config);
 }

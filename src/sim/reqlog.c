@@ -9,7 +9,8 @@
 
 static const char *outcome_name(sim_action action)
 {
-    return action == SIM_DROP ? "drop" : action == SIM_HANG ? "hang" : NULL;
+    return action == SIM_DROP ? "drop" : action == SIM_HANG ? "hang"
+         : action == SIM_TAP ? "wait-for-tap" : NULL;
 }
 
 static json_t *entry_json(sim *s, const char *path, const char *query, size_t query_len,

@@ -25,6 +25,8 @@ static const char *const scenario_names[SIM_SCENARIO_COUNT] = {
     [SIM_NUMERIC] = "numeric",
     [SIM_BIG] = "big",
     [SIM_EXTRA] = "extra",
+    [SIM_UNKNOWN] = "unknown",
+    [SIM_UNKNOWN_STUCK] = "unknown-stuck",
 };
 
 const char *sim_scenario_name(sim_scenario_id id)

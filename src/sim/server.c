@@ -80,6 +80,8 @@ int sim_init(sim *s, const sim_config *config)
         return -1;
     if (config->log_file && (s->log_file = fopen(config->log_file, "a")) == NULL)
         return -1;
+    if (config->v2 && sim_v2_init(s) != 0)
+        return -1;
     return 0;
 }
 
@@ -91,6 +93,7 @@ void sim_destroy(sim *s)
         fclose(s->log_file);
     json_decref(s->log);
     free(s->ops);
+    sim_v2_destroy(s);
 }
 
 /* Waits ms, or until shutdown (or, for hung requests, a reset); returns
@@ -153,10 +156,17 @@ static bool path_is(const char *path, const char *name)
     return strncmp(path, name, n) == 0 && (path[n] == '\0' || strcmp(path + n, "/") == 0);
 }
 
-static void api_dispatch(sim *s, const char *path, const sim_args *args, sim_reply *reply)
+static void api_dispatch(sim *s, const char *path, const sim_args *args, const char *token,
+                         sim_reply *reply)
 {
     s->stats.requests++;
-    if (path_is(path, "/payment")) {
+    if (s->config->v2) {
+        if (strncmp(path, "/v2/", 4) == 0)
+            sim_v2_api(s, path + 3, args, token, reply);
+        else
+            sim_reply_message(reply, 404, "Not found: integration protection is on; the "
+                              "terminal answers /v2/... over HTTPS only");
+    } else if (path_is(path, "/payment")) {
         s->stats.payment++;
         sim_api_payment(s, args, reply);
     } else if (path_is(path, "/refund")) {
@@ -188,7 +198,7 @@ static void log_stderr(const sim *s, const char *method, const char *uri, const 
 
 /* Decides the reply under the lock; returns the reset generation seen. */
 static unsigned decide(sim *s, const char *method, const char *path, const sim_request *r,
-                       sim_reply *reply)
+                       const char *token, sim_reply *reply)
 {
     const char *q = strchr(r->uri, '?');
     const char *query = q ? q + 1 : "";
@@ -211,7 +221,7 @@ static unsigned decide(sim *s, const char *method, const char *path, const sim_r
     } else if (control) {
         sim_control(s, path, &args, reply);
     } else {
-        api_dispatch(s, path, &args, reply);
+        api_dispatch(s, path, &args, token, reply);
     }
     if (!control)
         sim_reqlog_add(s, path, query, strlen(query), &args, reply);
@@ -258,7 +268,11 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
         return MHD_YES;
     }
     r->answered = true;
-    generation = decide(s, method, url, r, &reply);
+    generation = decide(s, method, url, r,
+                        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "accesstoken"),
+                        &reply);
+    if (reply.action == SIM_TAP)
+        sim_v2_wait_tap(s, &reply);
     if (reply.delay_ms && sim_wait(s, reply.delay_ms, false, generation))
         reply.action = SIM_DROP;
     if (reply.action == SIM_HANG)
@@ -266,6 +280,7 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
     if (reply.action == SIM_REPLY)
         result = send_reply(connection, &reply);
     free(reply.body);
+    free(reply.tap_name);
     return result;
 }
 
@@ -305,14 +320,24 @@ struct MHD_Daemon *sim_server_start(sim *s, unsigned *bound_port)
         return NULL;
     if (ipv6)
         flags |= MHD_USE_IPv6;
-    daemon = MHD_start_daemon(flags, (uint16_t)s->config->port, NULL, NULL,
-                              handle_request, s,
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)SIM_CONNECTIONS_MAX,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SIM_IDLE_TIMEOUT_S,
-                              MHD_OPTION_URI_LOG_CALLBACK, remember_uri, s,
-                              MHD_OPTION_NOTIFY_COMPLETED, forget_request, s,
-                              MHD_OPTION_END);
+    if (s->config->v2)
+        flags |= MHD_USE_TLS;
+    {
+        struct MHD_OptionItem tls[] = {
+            { MHD_OPTION_HTTPS_MEM_KEY, 0, s->config->tls_key_pem },
+            { MHD_OPTION_HTTPS_MEM_CERT, 0, s->config->tls_cert_pem },
+            { MHD_OPTION_END, 0, NULL },
+        };
+        daemon = MHD_start_daemon(flags, (uint16_t)s->config->port, NULL, NULL,
+                                  handle_request, s,
+                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)SIM_CONNECTIONS_MAX,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SIM_IDLE_TIMEOUT_S,
+                                  MHD_OPTION_URI_LOG_CALLBACK, remember_uri, s,
+                                  MHD_OPTION_NOTIFY_COMPLETED, forget_request, s,
+                                  MHD_OPTION_ARRAY, s->config->v2 ? tls : tls + 2,
+                                  MHD_OPTION_END);
+    }
     if (daemon == NULL)
         return NULL;
     info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -8,7 +8,8 @@
  * dispatch), query.c (raw query parsing), api.c (/payment /refund /status),
  * control.c (/_sim/...), scenario.c (scenario names and settings),
  * cheque.c (status bodies), store.c (realistic merchant data),
- * reqlog.c (request log).
+ * reqlog.c (request log), v2.c (the protected terminal's /v2 API:
+ * tokens, registration with a simulated tap, unknown/actualize).
  */
 #ifndef KASPI_SIM_H
 #define KASPI_SIM_H
@@ -36,7 +37,7 @@ typedef enum sim_scenario_id {
     SIM_APPROVE, SIM_DECLINE, SIM_REFUSE, SIM_NOT_FOUND, SIM_SLOW,
     SIM_HANG_PAYMENT, SIM_HANG_STATUS, SIM_DROP_PAYMENT, SIM_DROP_STATUS,
     SIM_INVALID_JSON, SIM_FLAKY, SIM_QR, SIM_LOAN, SIM_NUMERIC, SIM_BIG,
-    SIM_EXTRA,
+    SIM_EXTRA, SIM_UNKNOWN, SIM_UNKNOWN_STUCK,
     SIM_SCENARIO_COUNT
 } sim_scenario_id;
 
@@ -60,6 +61,13 @@ typedef struct sim_config {
     unsigned store;
     bool quiet;
     sim_scenario scenario;
+    /* v2 (protected terminal): HTTPS, tokens, /v2/... (see v2.c) */
+    bool v2;
+    const char *tls_cert, *tls_key;   /* PEM files */
+    char *tls_cert_pem, *tls_key_pem; /* their contents, read at start */
+    bool auto_tap;                    /* registrations are allowed at once */
+    unsigned long token_ttl;          /* seconds (default 86400) */
+    bool iso_dates;                   /* expirationDate as YYYY-MM-DD HH:mm:ss */
 } sim_config;
 
 typedef enum sim_kind { SIM_PAYMENT, SIM_REFUND } sim_kind;
@@ -80,6 +88,7 @@ typedef struct sim_operation {
     char rrn[16];
     char auth_code[8];
     char order_number[16];
+    bool actualized;                /* v2: /v2/actualize was called for it */
 } sim_operation;
 
 typedef struct sim_stats {
@@ -102,6 +111,7 @@ typedef struct sim {
     uint64_t last_process_id;
     uint64_t next_transaction;
     uint64_t rng;
+    struct sim_v2 *v2;          /* v2 state (v2.c); NULL in v1 mode */
 } sim;
 
 /* A decoded query parameter. */
@@ -116,7 +126,8 @@ typedef struct sim_args {
 } sim_args;
 
 /* What a handler decided; the server carries it out outside the lock. */
-typedef enum sim_action { SIM_REPLY, SIM_DROP, SIM_HANG } sim_action;
+typedef enum sim_action { SIM_REPLY, SIM_DROP, SIM_HANG,
+                          SIM_TAP /* v2 register: wait for a tap on the terminal */ } sim_action;
 
 typedef struct sim_reply {
     sim_action action;
@@ -125,6 +136,7 @@ typedef struct sim_reply {
     size_t body_len;
     const char *content_type;
     unsigned delay_ms;
+    char *tap_name;             /* SIM_TAP: the client name being registered */
 } sim_reply;
 
 /* sim lifetime (server.c) */
@@ -180,6 +192,21 @@ void sim_reply_json(sim_reply *reply, unsigned http_status, json_t *body);
 void sim_reply_message(sim_reply *reply, unsigned http_status, const char *message);
 void sim_reply_text(sim_reply *reply, unsigned http_status, const char *text);
 void sim_reply_take(sim_reply *reply, unsigned http_status, char *body, size_t len);
+
+/* v2.c */
+int sim_v2_init(sim *s);
+void sim_v2_destroy(sim *s);
+/* with s->lock held: the /v2/... API (path after "/v2"); token from the
+ * "accesstoken" header or NULL */
+void sim_v2_api(sim *s, const char *path, const sim_args *args, const char *token,
+                sim_reply *reply);
+/* with s->lock held: /_sim/tap, /_sim/auth, /_sim/expire, /_sim/v2; false
+ * when name is none of them */
+bool sim_v2_control(sim *s, const char *name, const sim_args *args, sim_reply *reply);
+/* without the lock: waits for the tap of reply->tap_name, then fills reply */
+void sim_v2_wait_tap(sim *s, sim_reply *reply);
+/* options.c/main.c: reads the --tls-cert/--tls-key files; 0 or an exit code */
+int sim_tls_load(sim_config *config);
 
 /* reqlog.c: called with s->lock held */
 void sim_reqlog_add(sim *s, const char *path, const char *query, size_t query_len,

@@ -1,0 +1,504 @@
+/*
+ * receipt_data.c: the template data of a receipt (see kaspipos/receipt.h and
+ * templates/README.md): the document's fields with every scalar as a
+ * bounded string, the fields derived once here (title, formatted amount,
+ * method, product, loan, offer, date, QR data), the labels of the chosen
+ * language and the store's branding.
+ */
+#include "config.h"
+#include "kaspipos/receipt.h"
+#include "kaspipos/journal.h"
+#include "kaspipos/utf8.h"
+#include "receipt_internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TENGE "\xE2\x82\xB8"
+#define DATA_MAX_DEPTH 16
+
+void kp_receipt_format_amount(long long amount, char *out, size_t size)
+{
+    char digits[32], text[64];
+    size_t n, o = 0;
+
+    if (amount < 0)
+        amount = 0;
+    n = (size_t)snprintf(digits, sizeof digits, "%lld", amount);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            text[o++] = ' ';
+        text[o++] = digits[i];
+    }
+    text[o] = '\0';
+    snprintf(out, size, "%s " TENGE, text);
+}
+
+/* ---- scalars as bounded strings ---- */
+
+/* s cut to KP_RECEIPT_FIELD_MAX bytes on a character boundary. */
+static json_t *bounded_string(const char *s, size_t len)
+{
+    size_t cut = len;
+    uint32_t cp;
+
+    if (len > KP_RECEIPT_FIELD_MAX) {
+        cut = 0;
+        while (cut < len) {
+            size_t n = kp_utf8_decode(s + cut, len - cut, &cp);
+            if (cut + n > KP_RECEIPT_FIELD_MAX)
+                break;
+            cut += n;
+        }
+    }
+    return json_stringn_nocheck(s, cut);
+}
+
+/* A scalar as a string; NULL for null, arrays and objects. */
+static json_t *scalar_string(const json_t *v)
+{
+    char num[64];
+
+    if (!v)
+        return NULL;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return bounded_string(json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        return json_string(num);
+    case JSON_REAL:
+        snprintf(num, sizeof num, "%.15g", json_real_value(v));
+        return json_string(num);
+    case JSON_TRUE:
+        return json_string("true");
+    case JSON_FALSE:
+        return json_string("false");
+    default:
+        return NULL;
+    }
+}
+
+/* A deep copy where every scalar is a bounded string and nulls are left out. */
+static json_t *strings_copy(const json_t *v, int depth)
+{
+    json_t *copy, *item;
+    const char *key;
+    json_t *value;
+    size_t i;
+
+    if (json_is_object(v)) {
+        copy = json_object();
+        if (depth >= DATA_MAX_DEPTH)
+            return copy;
+        json_object_foreach((json_t *)v, key, value)
+            if ((item = strings_copy(value, depth + 1)))
+                json_object_set_new(copy, key, item);
+        return copy;
+    }
+    if (json_is_array(v)) {
+        copy = json_array();
+        if (depth >= DATA_MAX_DEPTH)
+            return copy;
+        json_array_foreach(v, i, value)
+            if ((item = strings_copy(value, depth + 1)))
+                json_array_append_new(copy, item);
+        return copy;
+    }
+    return scalar_string(v);
+}
+
+/* The text of a scalar member (malloc'd), NULL when absent or empty. */
+static char *member_text(const json_t *obj, const char *key)
+{
+    json_t *s = scalar_string(json_object_get(obj, key));
+    char *text = NULL;
+
+    if (s && json_string_length(s) > 0)
+        text = strdup(json_string_value(s));
+    json_decref(s);
+    return text;
+}
+
+static void set_text(json_t *obj, const char *key, const char *text)
+{
+    if (text && *text)
+        json_object_set_new(obj, key, bounded_string(text, strlen(text)));
+}
+
+/* ---- labels ---- */
+
+/* English wording for a label the language file lacks. */
+static const char *const fallback_labels[][2] = {
+    { "titlePayment", "PAYMENT" }, { "titleRefund", "REFUND" },
+    { "titleDeclined", "PAYMENT DECLINED" }, { "approved", "Approved" },
+    { "methodCard", "Card" }, { "methodQr", "Kaspi QR" },
+    { "productLoan", "Kaspi Installments" }, { "productOtherCard", "Other bank's card" },
+    { "months", "months" },
+};
+
+static const char *label(const json_t *labels, const char *key)
+{
+    const char *text = json_string_value(json_object_get(labels, key));
+
+    if (text && *text)
+        return text;
+    for (size_t i = 0; i < sizeof fallback_labels / sizeof fallback_labels[0]; i++)
+        if (strcmp(fallback_labels[i][0], key) == 0)
+            return fallback_labels[i][1];
+    return "";
+}
+
+static bool language_ok(const char *language)
+{
+    size_t n = strlen(language);
+
+    if (n < 2 || n > 8)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)language[i]) && language[i] != '_' && language[i] != '-')
+            return false;
+    return true;
+}
+
+kp_status kp_receipt_labels_load(const char *templates_dir, const char *language,
+                                 json_t **out, kp_error *err)
+{
+    kp_buf path = KP_BUF_INIT, text = KP_BUF_INIT;
+    json_error_t jerr;
+    json_t *labels = NULL;
+    const char *key;
+    json_t *value;
+    kp_status st;
+
+    *out = NULL;
+    if (!language_ok(language))
+        return kp_error_set(err, KP_ERR_USAGE, "language '%s' is not a language code such as "
+                            "ru, kk or en", language);
+    kp_buf_printf(&path, "%s/lang/%s.json", templates_dir, language);
+    st = kp_journal_read_file(kp_buf_str(&path), KP_RECEIPT_LABELS_MAX, &text, err);
+    if (st == KP_ERR_NOT_FOUND)
+        st = kp_error_set(err, KP_ERR_SETUP, "no labels for language '%s': %s does not exist "
+                          "(ru, kk and en are installed)", language, kp_buf_str(&path));
+    else if (st != KP_OK)
+        st = err ? (err->status = KP_ERR_SETUP) : KP_ERR_SETUP;
+    if (st == KP_OK) {
+        labels = json_loadb(kp_buf_str(&text), text.len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!labels || !json_is_object(labels))
+            st = kp_error_set(err, KP_ERR_SETUP, "%s:%d:%d: the labels must be a JSON object "
+                              "of strings%s%s", kp_buf_str(&path), jerr.line, jerr.column,
+                              labels ? "" : ": ", labels ? "" : jerr.text);
+    }
+    if (st == KP_OK)
+        json_object_foreach(labels, key, value)
+            if (!json_is_string(value)) {
+                st = kp_error_set(err, KP_ERR_SETUP, "%s: label \"%s\" must be a string",
+                                  kp_buf_str(&path), key);
+                break;
+            }
+    if (st != KP_OK)
+        json_decref(labels);
+    else
+        *out = labels;
+    kp_buf_free(&path);
+    kp_buf_free(&text);
+    return st;
+}
+
+/* ---- the logo ---- */
+
+static const char base64_digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static kp_status base64_encode(const unsigned char *in, size_t len, kp_buf *out)
+{
+    char quad[4];
+
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < len)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < len)
+            v |= in[i + 2];
+        quad[0] = base64_digits[(v >> 18) & 63];
+        quad[1] = base64_digits[(v >> 12) & 63];
+        quad[2] = i + 1 < len ? base64_digits[(v >> 6) & 63] : '=';
+        quad[3] = i + 2 < len ? base64_digits[v & 63] : '=';
+        if (kp_buf_append(out, quad, 4) != KP_OK)
+            return KP_ERR_NOMEM;
+    }
+    return KP_OK;
+}
+
+kp_status kp_receipt_logo_load(const char *path, char **base64_out, kp_error *err)
+{
+    static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    kp_buf file = KP_BUF_INIT, b64 = KP_BUF_INIT;
+    kp_status st;
+
+    *base64_out = NULL;
+    st = kp_journal_read_file(path, KP_RECEIPT_LOGO_MAX, &file, err);
+    if (st == KP_ERR_TOO_LARGE)
+        st = kp_error_set(err, KP_ERR_SETUP, "logo %s is over %u KiB: use a smaller PNG (at most "
+                          "576 pixels wide)", path, KP_RECEIPT_LOGO_MAX / 1024);
+    else if (st != KP_OK)
+        kp_error_prefix(err, "logo");
+    else if (file.len < 8 || memcmp(file.data, png_signature, 8) != 0)
+        st = kp_error_set(err, KP_ERR_SETUP, "logo %s is not a PNG file", path);
+    if (st == KP_OK && base64_encode((const unsigned char *)file.data, file.len, &b64) != KP_OK)
+        st = kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    if (st == KP_OK)
+        *base64_out = kp_buf_steal(&b64, NULL);
+    else if (err && st != KP_ERR_NOMEM)
+        err->status = st = KP_ERR_SETUP;
+    kp_buf_free(&file);
+    kp_buf_free(&b64);
+    return st;
+}
+
+/* ---- derived fields ---- */
+
+/* "2026-11-30T03:15:00.123Z" -> "30.11.26 09:15:00" in local time; NULL
+ * when it does not parse. */
+static bool iso_to_local(const char *iso, char *out, size_t size)
+{
+    struct tm tm = { 0 }, local;
+    char *end;
+    time_t t;
+
+    if (!iso || !(end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)))
+        return false;
+    if (*end == '.')
+        while (isdigit((unsigned char)*++end))
+            ;
+    if (*end != 'Z' && *end != '\0')
+        return false;
+    t = timegm(&tm);
+    if (!localtime_r(&t, &local))
+        return false;
+    return strftime(out, size, "%d.%m.%y %H:%M:%S", &local) > 0;
+}
+
+static bool ascii_equal(const char *a, const char *b)
+{
+    return a && strcasecmp(a, b) == 0;
+}
+
+/* card or qr, from the method field, the substatus, or the fields present. */
+static const char *payment_method(const json_t *response, const json_t *info)
+{
+    const char *method = json_string_value(json_object_get(info, "method"));
+    const char *sub = json_string_value(json_object_get(response, "subStatus"));
+
+    if (ascii_equal(method, "qr"))
+        return "qr";
+    if (ascii_equal(method, "card"))
+        return "card";
+    if (sub && strncmp(sub, "Qr", 2) == 0)
+        return "qr";
+    if (sub && strncmp(sub, "Card", 4) == 0)
+        return "card";
+    if (json_object_get(info, "orderNumber") && !json_object_get(info, "cardMask"))
+        return "qr";
+    if (json_object_get(info, "cardMask"))
+        return "card";
+    return NULL;
+}
+
+static void add_method(json_t *receipt, const json_t *labels, const json_t *response,
+                       const json_t *info)
+{
+    const char *method = payment_method(response, info);
+
+    json_object_set_new(receipt, "isQr", json_boolean(method && strcmp(method, "qr") == 0));
+    json_object_set_new(receipt, "isCard", json_boolean(method && strcmp(method, "card") == 0));
+    if (!method)
+        return;
+    set_text(receipt, "method", method);
+    set_text(receipt, "methodLabel", label(labels, strcmp(method, "qr") == 0 ? "methodQr"
+                                                                               : "methodCard"));
+}
+
+static void add_product(json_t *receipt, const json_t *labels, const json_t *add_info)
+{
+    char *type = member_text(add_info, "ProductType");
+
+    if (!type)
+        return;
+    if (ascii_equal(type, "Gold"))
+        set_text(receipt, "product", "Kaspi Gold");
+    else if (ascii_equal(type, "Red"))
+        set_text(receipt, "product", "Kaspi Red");
+    else if (ascii_equal(type, "Loan"))
+        set_text(receipt, "product", label(labels, "productLoan"));
+    else if (ascii_equal(type, "OtherCard"))
+        set_text(receipt, "product", label(labels, "productOtherCard"));
+    else
+        set_text(receipt, "product", type);
+    free(type);
+}
+
+/* LoanTerm as a number of months, 0 when absent, not positive or absurd. */
+static long loan_term(const json_t *add_info)
+{
+    char *text = member_text(add_info, "LoanTerm"), *end;
+    long months = 0;
+
+    if (text) {
+        months = strtol(text, &end, 10);
+        if (*end || months < 1 || months > 600)
+            months = 0;
+    }
+    free(text);
+    return months;
+}
+
+static void add_loan(json_t *receipt, const json_t *labels, const json_t *add_info)
+{
+    long months = loan_term(add_info);
+    char term[16], text[128];
+    char *is_offer, *offer_name;
+
+    if (months > 0) {
+        snprintf(term, sizeof term, "%ld", months);
+        snprintf(text, sizeof text, "%ld %s", months, label(labels, "months"));
+        json_object_set_new(receipt, "loan", json_pack("{s:s, s:s}", "term", term,
+                                                       "termText", text));
+    }
+    is_offer = member_text(add_info, "IsOffer");
+    offer_name = member_text(add_info, "LoanOfferName");
+    if (is_offer && strcmp(is_offer, "true") == 0 && offer_name) {
+        json_t *offer = json_object();
+        set_text(offer, "name", offer_name);
+        json_object_set_new(receipt, "offer", offer);
+    }
+    free(is_offer);
+    free(offer_name);
+}
+
+static void add_common(json_t *receipt, const json_t *labels, kp_receipt_kind kind,
+                       long long amount)
+{
+    static const char *const titles[] = { "titlePayment", "titleRefund", "titleDeclined" };
+    char text[64];
+
+    set_text(receipt, "kind", kp_receipt_kind_name(kind));
+    set_text(receipt, "title", label(labels, titles[kind]));
+    json_object_set_new(receipt, "isPayment", json_boolean(kind == KP_RECEIPT_PAYMENT));
+    json_object_set_new(receipt, "isRefund", json_boolean(kind == KP_RECEIPT_REFUND));
+    json_object_set_new(receipt, "isDeclined", json_boolean(kind == KP_RECEIPT_DECLINED));
+    if (amount > 0) {
+        kp_receipt_format_amount(amount, text, sizeof text);
+        set_text(receipt, "amount", text);
+    }
+}
+
+static void add_date(json_t *receipt, const char *terminal_date, const char *iso)
+{
+    char text[64];
+
+    if (terminal_date && *terminal_date)
+        set_text(receipt, "date", terminal_date);
+    else if (iso_to_local(iso, text, sizeof text))
+        set_text(receipt, "date", text);
+    else
+        set_text(receipt, "date", iso);
+}
+
+static json_t *cheque_receipt(const kp_cheque *cheque, kp_receipt_kind kind,
+                              const json_t *labels)
+{
+    const json_t *response = kp_cheque_response(cheque);
+    const json_t *info = json_object_get(response, "chequeInfo");
+    const json_t *add_info = json_object_get(response, "addInfo");
+    const char *tid = kp_cheque_transaction_id(cheque);
+    json_t *receipt = json_object();
+    char *date = member_text(info, "date"), *status = member_text(info, "status");
+
+    add_common(receipt, labels, kind, kp_cheque_amount(cheque));
+    add_method(receipt, labels, response, info);
+    add_product(receipt, labels, add_info);
+    add_loan(receipt, labels, add_info);
+    add_date(receipt, date, kp_cheque_saved_at(cheque));
+    set_text(receipt, "status", status ? status : label(labels, "approved"));
+    set_text(receipt, "transactionId", tid);
+    set_text(receipt, "qrData", tid);
+    set_text(receipt, "processId", kp_cheque_process_id(cheque));
+    free(date);
+    free(status);
+    return receipt;
+}
+
+static void put_envelope(json_t *root, const kp_cheque *cheque)
+{
+    char amount[32];
+
+    set_text(root, "operation", kp_cheque_operation(cheque));
+    snprintf(amount, sizeof amount, "%lld", kp_cheque_amount(cheque));
+    if (kp_cheque_amount(cheque) > 0)
+        set_text(root, "amount", amount);
+    set_text(root, "terminal", kp_cheque_terminal(cheque));
+    set_text(root, "processId", kp_cheque_process_id(cheque));
+    set_text(root, "savedAt", kp_cheque_saved_at(cheque));
+    set_text(root, "api", kp_cheque_api(cheque));
+    json_object_set_new(root, "response", strings_copy(kp_cheque_response(cheque), 0));
+}
+
+static void put_slip(json_t *root, const kp_receipt_document *doc, const json_t *labels)
+{
+    long long amount = kp_receipt_document_slip_amount(doc);
+    const char *at = kp_receipt_document_slip_field(doc, "at");
+    json_t *receipt = json_object();
+    char text[32];
+
+    set_text(root, "operation", "payment");
+    snprintf(text, sizeof text, "%lld", amount);
+    set_text(root, "amount", text);
+    set_text(root, "terminal", kp_receipt_document_slip_field(doc, "terminal"));
+    set_text(root, "processId", kp_receipt_document_slip_field(doc, "processId"));
+    set_text(root, "at", at);
+    add_common(receipt, labels, KP_RECEIPT_DECLINED, amount);
+    add_date(receipt, NULL, at);
+    set_text(receipt, "status", label(labels, "declined"));
+    set_text(receipt, "processId", kp_receipt_document_slip_field(doc, "processId"));
+    json_object_set_new(root, "receipt", receipt);
+}
+
+static json_t *branding_json(const kp_receipt_branding *branding)
+{
+    json_t *b = json_object();
+
+    if (branding) {
+        if (branding->logo_base64 && *branding->logo_base64)
+            json_object_set_new(b, "logo", json_string(branding->logo_base64));
+        set_text(b, "header", branding->header);
+        set_text(b, "footer", branding->footer);
+    }
+    return b;
+}
+
+kp_status kp_receipt_data_build(const kp_receipt_document *doc, const json_t *labels,
+                                const kp_receipt_branding *branding, json_t **out,
+                                kp_error *err)
+{
+    const kp_cheque *cheque = kp_receipt_document_cheque(doc);
+    json_t *root = json_object();
+
+    *out = NULL;
+    if (!root)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    if (cheque) {
+        put_envelope(root, cheque);
+        json_object_set_new(root, "receipt",
+                            cheque_receipt(cheque, kp_receipt_document_kind(doc), labels));
+    } else {
+        put_slip(root, doc, labels);
+    }
+    json_object_set_new(root, "labels", labels ? strings_copy(labels, 0) : json_object());
+    json_object_set_new(root, "branding", branding_json(branding));
+    *out = root;
+    return KP_OK;
+}
