@@ -1,57 +1,46 @@
 /*
- * fuzz_escpos.c: libFuzzer target for the ESC/POS renderer.  The first byte
- * picks a printer profile from data/profiles.conf and the options (cut,
- * drawer, raw commands, raster QR); the rest is ReceiptLine markup, laid out
- * for the profile's width and rendered.
- * needs: src/layout.c
+ * fuzz_escpos.c: libFuzzer target for printing a cheque on an ESC/POS
+ * printer: any bytes loaded as a cheque (an envelope or a bare response, as
+ * `lp cheque.json` can send), turned into template data, expanded with the
+ * default templates, laid out and rendered to ESC/POS.  The first byte picks
+ * the printer profile, the language and the options.
+ * needs: src/receipt.c
  */
 #include "config.h"
-#include "kaspipos/escpos.h"
-#include "kaspipos/layout.h"
-#include "kaspipos/profile.h"
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "fuzz_receipt.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static kp_profile_set *profiles;
+static fuzz_renderers renderers;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    kp_error err = { 0 };
+    static const char *const profiles[] = { "80mm", "58mm", "epson-wpc1251-80", "xprinter-58" };
+    static const char *const languages[] = { "ru", "kk", "en" };
+    size_t p, l;
 
     (void)argc;
     (void)argv;
-    if (kp_profile_load(KP_FUZZ_PROFILES, &profiles, &err) != KP_OK) {
-        fprintf(stderr, "fuzz_escpos: %s\n", err.message);
-        abort();
-    }
+    for (p = 0; p < sizeof profiles / sizeof profiles[0]; p++)
+        for (l = 0; l < sizeof languages / sizeof languages[0]; l++) {
+            kp_receipt_options opt;
+
+            kp_receipt_options_init(&opt);
+            opt.format = KP_RECEIPT_FORMAT_ESCPOS;
+            opt.templates_dir = KP_FUZZ_TEMPLATES;
+            opt.profiles_file = KP_FUZZ_PROFILES;
+            opt.profile = profiles[p];
+            opt.language = languages[l];
+            opt.drawer = (int)(p & 1);
+            opt.cut = (int)(l != 2);
+            fuzz_renderers_add(&renderers, &opt);
+        }
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    kp_escpos_options eo = KP_ESCPOS_OPTIONS_DEFAULT;
-    const kp_profile *profile;
-    kp_layout_options lo = { 48, "fuzz" };
-    kp_layout *layout = NULL;
-    kp_buf out = KP_BUF_INIT;
-    kp_error err = { 0 };
-
-    if (size < 1)
-        return 0;
-    profile = kp_profile_at(profiles, (data[0] >> 4) % kp_profile_count(profiles));
-    eo.cut = data[0] & 1;
-    eo.drawer = data[0] & 2;
-    eo.allow_commands = data[0] & 4;
-    eo.raster_qr = data[0] & 8;
-    lo.cpl = profile->chars_per_line;
-    if (kp_layout_parse((const char *)data + 1, size - 1, &lo, &layout, &err) == KP_OK)
-        (void)kp_escpos_render(layout, profile, &eo, &out, &err);
-    kp_buf_free(&out);
-    kp_layout_free(layout);
+    fuzz_receipt_render(&renderers, data, size);
     return 0;
 }
