@@ -2,9 +2,9 @@
 # test_valgrind.sh: the integration path under valgrind's memcheck: `kaspi-pay
 # pay` against the simulator (approved, declined, unreachable), `journal`,
 # `recover`, `status` and `reprint` of the saved cheque (ESC/POS, PDF, text).
-# definite leak makes valgrind exit 99, and the test fails with its report.
-# SKIP without valgrind, or when kaspi-pay is built with ASan (the two do not
-# mix).
+# Any memory error or a definite leak makes valgrind exit 99, and the test
+# fails with its report.  SKIP without valgrind, or when kaspi-pay is built
+# with ASan (the two do not mix).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sim.sh"
 . "$top_srcdir/tests/pay.sh"
