@@ -1,9 +1,15 @@
 /*
  * kp-bench.c: times the library's hot paths, per operation, for bench/run.sh.
  *
- *   kp-bench --template FILE --data CHEQUE.json --response BODY.json
- *            --profiles FILE [--font FILE] [--runs 15] [--scale 1.0]
- *            [--dump-doc FILE]
+ *   kp-bench --templates DIR --data CHEQUE.json --response BODY.json
+ *            --profiles FILE [--template FILE] [--font FILE] [--runs 15]
+ *            [--scale 1.0] [--dump-doc FILE]
+ *
+ * The receipt is made as the programs make it (kaspipos/receipt.h): the
+ * cheque's template data with the Russian labels, the template (default
+ * DIR/payment-80.receipt, partials from DIR/partials), the layout for the
+ * 80mm profile, and one renderer kept per format, as a long-running printer
+ * keeps it.
  *
  * Each operation runs `runs` times; a run is N iterations back to back and
  * its figure is the run's wall time / N (CLOCK_MONOTONIC).  One line per
@@ -19,6 +25,7 @@
 #include "kaspipos/layout.h"
 #include "kaspipos/pdf.h"
 #include "kaspipos/profile.h"
+#include "kaspipos/receipt.h"
 #include "kaspipos/template.h"
 #include "kaspipos/terminal.h"
 #include "kaspipos/text.h"
@@ -32,16 +39,16 @@
 #define CPL_80MM 48
 
 typedef struct bench {
-    const char *tmpl;          /* the template's text */
-    size_t tmpl_len;
-    json_t *data;              /* the cheque */
+    kp_template *tmpl;         /* the compiled template */
+    kp_receipt_document *cheque;
+    json_t *labels;
+    kp_receipt_renderer *escpos_receipt, *text_receipt, *pdf_receipt;
     char *doc;                 /* the expanded document */
     size_t doc_len;
     char *body;                /* a status response */
     size_t body_len;
     const kp_profile *profile; /* 80mm */
     kp_escpos *escpos;
-    kp_pdf_renderer *pdf;
     kp_buf out;                /* the last output */
 } bench;
 
@@ -79,12 +86,18 @@ static double now_us(void)
 
 /* --- the operations ------------------------------------------------------ */
 
+/* The template data of the cheque, then the compiled template over it. */
 static void expand(bench *b, kp_buf *doc)
 {
     kp_error err = { 0 };
+    json_t *data = NULL;
+
     kp_buf_reset(doc);
-    if (kp_template_expand(b->tmpl, b->tmpl_len, b->data, NULL, doc, &err) != KP_OK)
+    if (kp_receipt_data_build(b->cheque, b->labels, NULL, &data, &err) != KP_OK)
+        die("template data", &err);
+    if (kp_template_render(b->tmpl, data, doc, &err) != KP_OK)
         die("template", &err);
+    json_decref(data);
 }
 
 static kp_layout *layout_of(const char *doc, size_t len)
@@ -122,9 +135,18 @@ static void write_escpos(bench *b, kp_layout *layout)
     kp_layout_free(layout);
 }
 
+static void render_receipt(bench *b, kp_receipt_renderer *r, const char *what)
+{
+    kp_error err = { 0 };
+
+    kp_buf_reset(&b->out);
+    if (kp_receipt_renderer_render(r, b->cheque, &b->out, &err) != KP_OK)
+        die(what, &err);
+}
+
 static void op_escpos(bench *b)
 {
-    write_escpos(b, expand_and_layout(b));
+    render_receipt(b, b->escpos_receipt, "escpos receipt");
 }
 
 static void op_escpos_from_doc(bench *b)
@@ -134,24 +156,12 @@ static void op_escpos_from_doc(bench *b)
 
 static void op_text(bench *b)
 {
-    kp_layout *layout = expand_and_layout(b);
-    kp_error err = { 0 };
-
-    kp_buf_reset(&b->out);
-    if (kp_text_render(layout, &b->out, &err) != KP_OK)
-        die("text", &err);
-    kp_layout_free(layout);
+    render_receipt(b, b->text_receipt, "text receipt");
 }
 
 static void op_pdf(bench *b)
 {
-    kp_layout *layout = expand_and_layout(b);
-    kp_error err = { 0 };
-
-    kp_buf_reset(&b->out);
-    if (kp_pdf_renderer_render(b->pdf, layout, "Kaspi cheque", 0, &b->out, &err) != KP_OK)
-        die("pdf", &err);
-    kp_layout_free(layout);
+    render_receipt(b, b->pdf_receipt, "pdf receipt");
 }
 
 static void op_response(bench *b)
@@ -197,16 +207,17 @@ static void time_op(bench *b, const char *name, bench_op op, long n, int runs)
 /* --- setup --------------------------------------------------------------- */
 
 typedef struct bench_args {
-    const char *template_path, *data_path, *response_path, *profiles_path, *font_path;
-    const char *dump_doc;
+    const char *templates_dir, *template_path, *data_path, *response_path, *profiles_path;
+    const char *font_path, *dump_doc;
     int runs;
     double scale;
 } bench_args;
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: kp-bench --template FILE --data CHEQUE.json --response BODY.json "
-                    "--profiles FILE [--font FILE] [--runs N] [--scale X] [--dump-doc FILE]\n");
+    fprintf(stderr, "usage: kp-bench --templates DIR --data CHEQUE.json --response BODY.json "
+                    "--profiles FILE [--template FILE] [--font FILE] [--runs N] [--scale X] "
+                    "[--dump-doc FILE]\n");
     exit(2);
 }
 
@@ -218,7 +229,8 @@ static void parse_args(int argc, char **argv, bench_args *a)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             usage();
-        if (!strcmp(argv[i], "--template")) a->template_path = v;
+        if (!strcmp(argv[i], "--templates")) a->templates_dir = v;
+        else if (!strcmp(argv[i], "--template")) a->template_path = v;
         else if (!strcmp(argv[i], "--data")) a->data_path = v;
         else if (!strcmp(argv[i], "--response")) a->response_path = v;
         else if (!strcmp(argv[i], "--profiles")) a->profiles_path = v;
@@ -229,14 +241,31 @@ static void parse_args(int argc, char **argv, bench_args *a)
         else usage();
         i++;
     }
-    if (!a->template_path || !a->data_path || !a->response_path || !a->profiles_path
+    if (!a->templates_dir || !a->data_path || !a->response_path || !a->profiles_path
         || a->runs < 1 || a->runs > RUNS_MAX || !(a->scale > 0))
         usage();
 }
 
+static kp_receipt_renderer *receipt_renderer(const bench_args *a, kp_receipt_format format)
+{
+    kp_receipt_options opt;
+    kp_receipt_renderer *r = NULL;
+    kp_error err = { 0 };
+
+    kp_receipt_options_init(&opt);
+    opt.format = format;
+    opt.templates_dir = a->templates_dir;
+    opt.template_name = a->template_path;
+    opt.profiles_file = a->profiles_path;
+    opt.profile = "80mm";
+    opt.font = a->font_path;
+    if (kp_receipt_renderer_new(&opt, &r, &err) != KP_OK)
+        die("receipt renderer", &err);
+    return r;
+}
+
 static void setup_renderers(bench *b, const bench_args *a, kp_profile_set **profiles)
 {
-    kp_pdf_options popt;
     kp_error err = { 0 };
 
     if (kp_profile_load(a->profiles_path, profiles, &err) != KP_OK
@@ -244,24 +273,38 @@ static void setup_renderers(bench *b, const bench_args *a, kp_profile_set **prof
         die("profiles", &err);
     if (kp_escpos_new(b->profile, NULL, &b->escpos, &err) != KP_OK)
         die("escpos", &err);
-    kp_pdf_options_init(&popt);
-    popt.font_path = a->font_path;
-    if (kp_pdf_renderer_new(&popt, &b->pdf, &err) != KP_OK)
-        die("pdf", &err);
+    b->escpos_receipt = receipt_renderer(a, KP_RECEIPT_FORMAT_ESCPOS);
+    b->text_receipt = receipt_renderer(a, KP_RECEIPT_FORMAT_TEXT);
+    b->pdf_receipt = receipt_renderer(a, KP_RECEIPT_FORMAT_PDF);
+}
+
+static void compile_template(bench *b, const bench_args *a)
+{
+    kp_template_options topt = KP_TEMPLATE_OPTIONS_INIT;
+    char path[4096], partials[4096];
+    kp_error err = { 0 };
+
+    snprintf(partials, sizeof partials, "%s/partials", a->templates_dir);
+    if (a->template_path)
+        snprintf(path, sizeof path, "%s", a->template_path);
+    else
+        snprintf(path, sizeof path, "%s/payment-80.receipt", a->templates_dir);
+    topt.partials_dir = partials;
+    if (kp_template_compile_file(path, &topt, &b->tmpl, &err) != KP_OK)
+        die("template", &err);
 }
 
 static void setup_documents(bench *b, const bench_args *a)
 {
-    json_error_t jerr;
     kp_buf doc = KP_BUF_INIT;
+    kp_error err = { 0 };
 
-    b->tmpl = read_file(a->template_path, &b->tmpl_len);
     b->body = read_file(a->response_path, &b->body_len);
-    b->data = json_load_file(a->data_path, 0, &jerr);
-    if (!b->data) {
-        fprintf(stderr, "kp-bench: %s:%d: %s\n", a->data_path, jerr.line, jerr.text);
-        exit(1);
-    }
+    if (kp_receipt_document_load_file(a->data_path, &b->cheque, &err) != KP_OK)
+        die("cheque", &err);
+    if (kp_receipt_labels_load(a->templates_dir, "ru", &b->labels, &err) != KP_OK)
+        die("labels", &err);
+    compile_template(b, a);
     expand(b, &doc);
     b->doc = malloc(doc.len + 1);
     if (!b->doc)
@@ -287,7 +330,7 @@ static long scaled(long n, double scale)
 
 int main(int argc, char **argv)
 {
-    bench_args a = { NULL, NULL, NULL, NULL, NULL, NULL, 15, 1.0 };
+    bench_args a = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 15, 1.0 };
     bench b;
     kp_profile_set *profiles = NULL;
 
@@ -305,12 +348,15 @@ int main(int argc, char **argv)
     time_op(&b, "response", op_response, scaled(20000, a.scale), a.runs);
 
     kp_buf_free(&b.out);
-    kp_pdf_renderer_free(b.pdf);
+    kp_receipt_renderer_free(b.pdf_receipt);
+    kp_receipt_renderer_free(b.text_receipt);
+    kp_receipt_renderer_free(b.escpos_receipt);
     kp_escpos_free(b.escpos);
     kp_profile_set_free(profiles);
-    json_decref(b.data);
+    kp_template_free(b.tmpl);
+    json_decref(b.labels);
+    kp_receipt_document_free(b.cheque);
     free(b.doc);
     free(b.body);
-    free((char *)b.tmpl);
     return 0;
 }

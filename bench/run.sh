@@ -16,9 +16,8 @@
 #
 # Environment: top_srcdir, top_builddir (set by make), BENCH_RUNS (15),
 # BENCH_SCALE (1: iterations per run x SCALE), BENCH_TEMPLATE (the 80 mm
-# template to time; default: the installed default if the source tree has
-# one, else bench/receipt-80.receipt), KASPI_RECEIPTLINE_DIR (use this
-# receiptline instead of installing one).
+# template to time; default templates/payment-80.receipt),
+# KASPI_RECEIPTLINE_DIR (use this receiptline instead of installing one).
 set -eu
 : "${top_srcdir:?run through make bench}"
 : "${top_builddir:?run through make bench}"
@@ -34,14 +33,7 @@ export KASPI_PROFILES="$top_srcdir/data/profiles.conf"
 export KASPI_TEMPLATES_DIR="$top_srcdir/templates"
 export KASPI_FONT_DIR="$top_builddir/fonts"
 
-default_template() {
-    for t in "$top_srcdir"/templates/payment-ru-80.receipt "$top_srcdir"/templates/payment-80.receipt \
-             "$top_srcdir"/templates/payment-80mm.receipt; do
-        [ -f "$t" ] && { echo "$t"; return; }
-    done
-    echo "$top_srcdir/bench/receipt-80.receipt"
-}
-TEMPLATE=${BENCH_TEMPLATE:-$(default_template)}
+TEMPLATE=${BENCH_TEMPLATE:-$top_srcdir/templates/payment-80.receipt}
 
 # --- the machine ------------------------------------------------------------
 machine() {
@@ -54,7 +46,7 @@ machine() {
 }
 
 # --- 1. the library -----------------------------------------------------------
-"$top_builddir/bench/kp-bench" --template "$TEMPLATE" --data "$top_srcdir/bench/cheque.json" \
+"$top_builddir/bench/kp-bench" --templates "$top_srcdir/templates" --template "$TEMPLATE" --data "$top_srcdir/bench/cheque.json" \
     --response "$top_srcdir/tests/data/responses/vendor-success.json" \
     --profiles "$KASPI_PROFILES" --font "$KASPI_FONT_DIR/kaspi-receipt.ttf" \
     --runs "$RUNS" --scale "$SCALE" --dump-doc "$TMP/doc.receipt" > "$TMP/kp.tsv"
