@@ -11,6 +11,12 @@
  * 80mm profile, and one renderer kept per format, as a long-running printer
  * keeps it.
  *
+ * Operations: data (the cheque's template data), expand (the compiled
+ * template over data built once), layout (of the expanded document),
+ * expand+layout (the three together: the figure with a target), escpos,
+ * text and pdf (a whole receipt from the cheque through a kept renderer),
+ * escpos-from-doc (layout + ESC/POS of the expanded document: what
+ * ReceiptLine's transform() does), response (parse a status response).
  * Each operation runs `runs` times; a run is N iterations back to back and
  * its figure is the run's wall time / N (CLOCK_MONOTONIC).  One line per
  * operation on stdout, tab-separated:
@@ -42,6 +48,7 @@ typedef struct bench {
     kp_template *tmpl;         /* the compiled template */
     kp_receipt_document *cheque;
     json_t *labels;
+    json_t *data;              /* the template data, built once (op_expand_only) */
     kp_receipt_renderer *escpos_receipt, *text_receipt, *pdf_receipt;
     char *doc;                 /* the expanded document */
     size_t doc_len;
@@ -119,6 +126,30 @@ static kp_layout *expand_and_layout(bench *b)
     layout = layout_of(doc.data, doc.len);
     kp_buf_free(&doc);
     return layout;
+}
+
+static void op_data(bench *b)
+{
+    kp_error err = { 0 };
+    json_t *data = NULL;
+
+    if (kp_receipt_data_build(b->cheque, b->labels, NULL, &data, &err) != KP_OK)
+        die("template data", &err);
+    json_decref(data);
+}
+
+static void op_expand_only(bench *b)
+{
+    kp_error err = { 0 };
+
+    kp_buf_reset(&b->out);
+    if (kp_template_render(b->tmpl, b->data, &b->out, &err) != KP_OK)
+        die("template", &err);
+}
+
+static void op_layout_only(bench *b)
+{
+    kp_layout_free(layout_of(b->doc, b->doc_len));
 }
 
 static void op_expand_layout(bench *b)
@@ -305,6 +336,8 @@ static void setup_documents(bench *b, const bench_args *a)
     if (kp_receipt_labels_load(a->templates_dir, "ru", &b->labels, &err) != KP_OK)
         die("labels", &err);
     compile_template(b, a);
+    if (kp_receipt_data_build(b->cheque, b->labels, NULL, &b->data, &err) != KP_OK)
+        die("template data", &err);
     expand(b, &doc);
     b->doc = malloc(doc.len + 1);
     if (!b->doc)
@@ -340,6 +373,9 @@ int main(int argc, char **argv)
     setup_renderers(&b, &a, &profiles);
     kp_buf_init(&b.out, 0);
 
+    time_op(&b, "data", op_data, scaled(2000, a.scale), a.runs);
+    time_op(&b, "expand", op_expand_only, scaled(2000, a.scale), a.runs);
+    time_op(&b, "layout", op_layout_only, scaled(2000, a.scale), a.runs);
     time_op(&b, "expand+layout", op_expand_layout, scaled(2000, a.scale), a.runs);
     time_op(&b, "escpos", op_escpos, scaled(2000, a.scale), a.runs);
     time_op(&b, "escpos-from-doc", op_escpos_from_doc, scaled(2000, a.scale), a.runs);
@@ -355,6 +391,7 @@ int main(int argc, char **argv)
     kp_profile_set_free(profiles);
     kp_template_free(b.tmpl);
     json_decref(b.labels);
+    json_decref(b.data);
     kp_receipt_document_free(b.cheque);
     free(b.doc);
     free(b.body);

@@ -106,7 +106,10 @@ machine
 echo
 row "operation" "runs × iterations" "min" "median" "max" "target" "met"
 row "---" "---" "---:" "---:" "---:" "---" "---"
-us_row expand+layout "template expansion + layout, 80 mm" 20
+us_row data "template data from the cheque" -
+us_row expand "template expansion (compiled template, data built)" -
+us_row layout "layout of the expanded document" -
+us_row expand+layout "template data + expansion + layout, 80 mm" 20
 us_row escpos "ESC/POS receipt: expansion + layout + rendering" 25
 us_row escpos-from-doc "ESC/POS from the expanded document (layout + rendering)" -
 us_row text "text receipt: expansion + layout + rendering" -
