@@ -83,6 +83,7 @@ typedef struct lt_line {
     lt_parts parts;
     lt_u32 chars;                 /* text of all parts, code points */
     bool text;                    /* every column is text */
+    bool plain;                   /* no control code, '\\', '{' or '}' in the line */
     /* from the first column and the state when it was parsed */
     bool wrap;
     int border, alignment;

@@ -24,7 +24,7 @@ typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val
 
 static bool is_ws(uint32_t c) { return c == '\t' || c == ' '; }
 /* What `.` of a JavaScript regular expression does not match. */
-static bool is_lt(uint32_t c) { return c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029; }
+static bool is_lt(uint32_t c) { return c < 0x20 ? c == 0x0A || c == 0x0D : (c | 1) == 0x2029; }
 static bool is_hex(uint32_t c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -119,10 +119,14 @@ static bool append_code_points(lt_u32 *out, const uint16_t *s, size_t n)
     return true;
 }
 
-/* The line-wide passes of parseLine(), from trimming to removing the outer '|'. */
-static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a)
+/* The line-wide passes of parseLine(), from trimming to removing the outer
+ * '|', in one scan: the line is a->p[*begin .. a->n), with *count columns;
+ * *plain when it has no control code, '\\', '{' or '}'. */
+static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, size_t *count, bool *plain)
 {
-    size_t st = 0, en = n, i, first = (size_t)-1, last = (size_t)-1;
+    size_t st = 0, en = n, i, k = 1, first = (size_t)-1, last = (size_t)-1, bars = 0;
+    bool any_lt = false, special = false;
+    uint16_t *p;
 
     while (st < en && is_ws(s[st]))
         st++;
@@ -131,36 +135,50 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a)
     a->n = 0;
     if (!LT_GROW(a, 2 * (en - st) + 4))
         return false;
-    a->n = 1;   /* room for a leading space */
+    p = a->p;   /* p[0]: room for a leading space */
     for (i = st; i < en; i++) {
-        if (s[i] == '\\' && i + 1 < en &&
+        uint16_t c = s[i];
+        if (c == '\\' && i + 1 < en &&
             (s[i + 1] == '\\' || s[i + 1] == '{' || s[i + 1] == '|' || s[i + 1] == '}')) {
-            put_hex_escape(a->p, &a->n, s[i + 1]);
+            put_hex_escape(p, &k, s[i + 1]);
+            special = true;
             i++;
-        } else {
-            a->p[a->n++] = s[i];
+            continue;
         }
-    }
-    for (i = 1; i < a->n; i++) {
-        if (a->p[i] == '|') {
+        if (c == '|') {
             if (first == (size_t)-1)
-                first = i;
-            last = i;
+                first = k;
+            last = k;
+            bars++;
+        } else if (c < 0x80) {
+            special |= c < 0x20 || c == 0x7F || c == '\\' || c == '{' || c == '}';
+            any_lt |= c == 0x0A || c == 0x0D;
+        } else {
+            any_lt |= (c | 1) == 0x2029;
         }
+        p[k++] = c;
     }
+    a->n = k;
+    *plain = !special;
+    *begin = 0;
     /* /^[^|]*[^\t |]\|/ -> ' $&': the first column ends next to '|': right-align it */
-    if (first != (size_t)-1 && first > 1 && !is_ws(a->p[first - 1]))
-        a->p[0] = ' ';
+    if (first != (size_t)-1 && first > 1 && !is_ws(p[first - 1]))
+        p[0] = ' ';
     else
-        memmove(a->p, a->p + 1, --a->n * sizeof a->p[0]), last -= (last != (size_t)-1);
+        *begin = 1;
     /* /\|[^\t |][^|]*$/ -> '$& ': the last column starts next to '|': left-align it */
-    if (last != (size_t)-1 && last + 1 < a->n && !is_ws(a->p[last + 1]))
-        a->p[a->n++] = ' ';
+    if (last != (size_t)-1 && last + 1 < a->n && !is_ws(p[last + 1]))
+        p[a->n++] = ' ';
     /* /^\|(.*)$/ and /^(.*)\|$/ */
-    if (a->n > 0 && a->p[0] == '|' && !has_lt(a->p + 1, a->n - 1))
-        memmove(a->p, a->p + 1, --a->n * sizeof a->p[0]);
-    if (a->n > 0 && a->p[a->n - 1] == '|' && !has_lt(a->p, a->n - 1))
+    if (a->n > *begin && p[*begin] == '|' && !any_lt) {
+        ++*begin;
+        bars--;
+    }
+    if (a->n > *begin && p[a->n - 1] == '|' && !any_lt) {
         a->n--;
+        bars--;
+    }
+    *count = bars + 1;
     return true;
 }
 
@@ -482,12 +500,67 @@ static bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t o
     return LT_PUSH(&line->parts, p);
 }
 
+static bool is_decoration(uint16_t x)
+{
+    return x == '_' || x == '"' || x == '`' || x == '\n' || x == '^';
+}
+
+/* A decoration part; '^' takes the whole run from s[i], *i moves to its end. */
+static bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i)
+{
+    size_t j = *i;
+
+    if (s[j] != '^')
+        return add_part(line, true, s[j], 0, 0, 0);
+    while (j < n && s[j] == '^')
+        j++;
+    if (!add_part(line, true, '^', (int)(j - *i), 0, 0))
+        return false;
+    *i = j - 1;
+    return true;
+}
+
+/* Text without control codes and backslashes (most of it): every pass of
+ * parse_text() but '~' and the split leaves it alone, so they are one scan. */
+static bool parse_plain_text(const uint16_t *e, size_t n, lt_line *line)
+{
+    size_t off = line->chars.n;
+
+    if (!LT_GROW(&line->chars, n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = e[i];
+        if (is_decoration((uint16_t)x)) {
+            if (!add_part(line, false, 0, 0, off, line->chars.n - off) || !add_decoration(line, e, n, &i))
+                return false;
+            off = line->chars.n;
+            continue;
+        }
+        if (x == '~')
+            x = ' ';
+        else if (x >= 0xD800 && x <= 0xDBFF && i + 1 < n && e[i + 1] >= 0xDC00 && e[i + 1] <= 0xDFFF)
+            x = 0x10000 + ((x - 0xD800) << 10) + (e[++i] - 0xDC00);
+        line->chars.p[line->chars.n++] = x;
+    }
+    return add_part(line, false, 0, 0, off, line->chars.n - off);
+}
+
 /* A text column: control codes out, escapes, '~', then split at decorations. */
 static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
 {
     lt_u16 *b = &line->b, *c = &line->val;
     size_t i, r, w, piece;
 
+    col->part0 = line->parts.n;
+    col->text = true;
+    for (i = 0; !line->plain && i < n && e[i] >= 0x20 && e[i] != 0x7F && e[i] != '\\'; i++)
+        ;
+    if (line->plain || i == n) {
+        if (!parse_plain_text(e, n, line))
+            return false;
+        col->n_parts = line->parts.n - col->part0;
+        return true;
+    }
     b->n = 0;
     if (!LT_GROW(b, n + 1))
         return false;
@@ -523,13 +596,10 @@ static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *co
     }
     c->n = w;
     /* .split(/([_"`\n]|\^+)/) and parseEscape() of each piece */
-    col->part0 = line->parts.n;
     for (i = piece = 0; i <= c->n; i++) {
-        uint16_t x = i < c->n ? c->p[i] : 0;
-        bool at_delim = i < c->n && (x == '_' || x == '"' || x == '`' || x == '\n' || x == '^');
         size_t off, len;
 
-        if (i < c->n && !at_delim)
+        if (i < c->n && !is_decoration(c->p[i]))
             continue;
         off = line->chars.n;
         len = parse_escape(c->p + piece, i - piece);
@@ -538,20 +608,11 @@ static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *co
             return false;
         if (i == c->n)
             break;
-        if (x == '^') {
-            size_t j = i;
-            while (j < c->n && c->p[j] == '^')
-                j++;
-            if (!add_part(line, true, '^', (int)(j - i), 0, 0))
-                return false;
-            i = j - 1;
-        } else if (!add_part(line, true, x, 0, 0, 0)) {
+        if (!add_decoration(line, c->p, c->n, &i))
             return false;
-        }
         piece = i + 1;
     }
     col->n_parts = line->parts.n - col->part0;
-    col->text = true;
     return true;
 }
 
@@ -586,7 +647,7 @@ static bool parse_column(lt_line *line, lt_state *st, const uint16_t *s, size_t 
         es++;
     while (ee > es && is_ws(s[ee - 1]))
         ee--;
-    for (i = es + 1; i + 1 < ee; i++)
+    for (i = es + 1; !line->plain && i + 1 < ee; i++)
         braces |= s[i] == '{' || s[i] == '}';
     if (ee - es >= 2 && s[es] == '{' && s[ee - 1] == '}' && !braces) {
         prop props[P_COUNT];
@@ -653,24 +714,19 @@ void lt_line_free(lt_line *line)
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
 {
-    size_t i, c0, count = 1, index = 0;
-    const uint16_t *a;
+    size_t i, c0, begin, count, index = 0;
 
     line->cols.n = line->parts.n = line->chars.n = 0;
     line->text = true;
     line->hr = line->vr = 0;
     line->has_image = line->has_code = line->has_command = false;
-    if (!prepare_line(s, n, &line->a))
+    if (!prepare_line(s, n, &line->a, &begin, &count, &line->plain))
         return false;
-    a = line->a.p;
-    for (i = 0; i < line->a.n; i++)
-        count += a[i] == '|';
-    for (i = c0 = 0; i <= line->a.n; i++) {
-        if (i < line->a.n && a[i] != '|')
+    for (i = c0 = begin; i <= line->a.n; i++) {
+        if (i < line->a.n && line->a.p[i] != '|')
             continue;
-        if (!parse_column(line, st, a + c0, i - c0, index++, count, cpl))
+        if (!parse_column(line, st, line->a.p + c0, i - c0, index++, count, cpl))
             return false;
-        a = line->a.p;
         c0 = i + 1;
     }
     for (i = 0; i < line->cols.n; i++)
