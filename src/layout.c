@@ -41,6 +41,7 @@ typedef struct builder {
     lt_wlines wlines;
     lt_items items;
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
+    lt_int widths;                 /* per placed column: its width */
     kp_span *spans;
     size_t n_spans, spans_cap;
 } builder;
@@ -69,7 +70,8 @@ static kp_row *new_row(builder *b, kp_row_kind kind)
     layout_impl *lay = b->lay;
     kp_row *row;
 
-    if (!lt_grow((void **)&lay->pub.rows, &lay->rows_cap, lay->pub.n_rows, 1, sizeof(kp_row)))
+    if (lay->rows_cap == lay->pub.n_rows &&
+        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, lay->pub.n_rows, 1, sizeof(kp_row)))
         return NULL;
     row = &lay->pub.rows[lay->pub.n_rows++];
     memset(row, 0, sizeof *row);
@@ -87,9 +89,16 @@ static char *arena_utf8(builder *b, const uint32_t *cp, size_t n)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         uint32_t c = cp[i];
-        if ((c >= 0x80 && c <= 0x9F) || (c >= 0xD800 && c <= 0xDFFF))
-            c = KP_UTF8_REPLACEMENT;
-        p += kp_utf8_encode(c, p);
+        if (c < 0x80) {
+            *p++ = (char)c;
+        } else if (c >= 0xA0 && c < 0x800) {
+            *p++ = (char)(0xC0 | (c >> 6));
+            *p++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
+                c = KP_UTF8_REPLACEMENT;
+            p += kp_utf8_encode(c, p);
+        }
     }
     *p = '\0';
     return s;
@@ -195,7 +204,7 @@ static kp_status add_span(builder *b, int column, int cells, kp_style style, boo
 {
     kp_span s = { column, cells, style, vrule, text };
 
-    if (!lt_grow((void **)&b->spans, &b->spans_cap, b->n_spans, 1, sizeof s))
+    if (b->spans_cap == b->n_spans && !lt_grow((void **)&b->spans, &b->spans_cap, b->n_spans, 1, sizeof s))
         return KP_ERR_NOMEM;
     b->spans[b->n_spans++] = s;
     return KP_OK;
@@ -299,9 +308,10 @@ static kp_status text_line(builder *b)
         if (b->line.wrap && b->wlines.n - before > rows)
             rows = b->wlines.n - before;
     }
-    widths = malloc((area->n + 1) * sizeof *widths);
-    if (!widths)
+    b->widths.n = 0;
+    if (!LT_GROW(&b->widths, area->n + 1))
         return KP_ERR_NOMEM;
+    widths = b->widths.p;
     for (size_t i = 0; i < area->n; i++)
         widths[i] = area->p[i].width;
     if (st->line == LT_READY) {
@@ -322,7 +332,6 @@ static kp_status text_line(builder *b)
     }
     for (size_t j = 0; j < rows && s == KP_OK; j++)
         s = text_row(b, j, widths);
-    free(widths);
     return s;
 }
 
@@ -494,7 +503,13 @@ static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
     lt_u32 cps = { NULL, 0, 0 }, scratch = { NULL, 0, 0 };
     kp_status s = KP_ERR_NOMEM;
     size_t i = 0;
+    int direct = lt_utf8_to_u16_if_nfc(doc, len, out);
 
+    if (direct != 0) {
+        if (direct > 0 && out->n > 0 && out->p[0] == 0xFEFF)
+            memmove(out->p, out->p + 1, --out->n * sizeof out->p[0]);
+        return direct > 0 ? KP_OK : KP_ERR_NOMEM;
+    }
     if (!lt_utf8_to_u32(doc, len, &cps) || !lt_nfc(&cps, &scratch))
         goto done;
     if (cps.n > 0 && cps.p[0] == 0xFEFF)
@@ -527,6 +542,7 @@ static void builder_free(builder *b)
     free(b->items.p);
     free(b->col_first.p);
     free(b->col_count.p);
+    free(b->widths.p);
     free(b->spans);
 }
 
