@@ -477,18 +477,17 @@ static kp_status run_document(builder *b, const lt_u16 *doc)
     kp_status s = KP_OK;
 
     for (;;) {
-        bool end = i == doc->n;
-        if (end || doc->p[i] == '\n' || doc->p[i] == '\r') {
-            if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
-                return KP_ERR_NOMEM;
-            if ((s = create_line(b)) != KP_OK || end)
-                break;
-            if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
-                i++;
-            start = ++i;
-            continue;
-        }
-        i++;
+        bool end;
+        while (i < doc->n && (doc->p[i] > '\r' || (doc->p[i] != '\n' && doc->p[i] != '\r')))
+            i++;
+        end = i == doc->n;
+        if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
+            return KP_ERR_NOMEM;
+        if ((s = create_line(b)) != KP_OK || end)
+            break;
+        if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
+            i++;
+        start = ++i;
     }
     if (s == KP_OK && b->st.line == LT_READY)
         b->st.line = LT_WAITING;

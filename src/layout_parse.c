@@ -23,6 +23,22 @@ typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val
 #define NUMBER_MAX 1000000000
 
 static bool is_ws(uint32_t c) { return c == '\t' || c == ' '; }
+
+/* What the one-scan passes look for in ASCII, by character. */
+enum { K_BAR = 1, K_SPECIAL = 2, K_LT = 4, K_DECOR = 8, K_TILDE = 16 };
+static const uint8_t ascii_kind[128] = {
+    K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
+    K_SPECIAL, K_SPECIAL, K_SPECIAL | K_LT | K_DECOR, K_SPECIAL, K_SPECIAL, K_SPECIAL | K_LT, K_SPECIAL, K_SPECIAL,
+    K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
+    K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
+    ['"'] = K_DECOR, ['\\'] = K_SPECIAL, ['^'] = K_DECOR, ['_'] = K_DECOR, ['`'] = K_DECOR,
+    ['{'] = K_SPECIAL, ['|'] = K_BAR, ['}'] = K_SPECIAL, ['~'] = K_TILDE, [0x7F] = K_SPECIAL,
+};
+
+static unsigned kind_of(uint16_t c)
+{
+    return c < 0x80 ? ascii_kind[c] : (c | 1) == 0x2029 ? K_LT : 0;
+}
 /* What `.` of a JavaScript regular expression does not match. */
 static bool is_lt(uint32_t c) { return c < 0x20 ? c == 0x0A || c == 0x0D : (c | 1) == 0x2029; }
 static bool is_hex(uint32_t c)
@@ -125,7 +141,8 @@ static bool append_code_points(lt_u32 *out, const uint16_t *s, size_t n)
 static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, size_t *count, bool *plain)
 {
     size_t st = 0, en = n, i, k = 1, first = (size_t)-1, last = (size_t)-1, bars = 0;
-    bool any_lt = false, special = false;
+    bool any_lt;
+    unsigned kinds = 0;
     uint16_t *p;
 
     while (st < en && is_ws(s[st]))
@@ -138,28 +155,29 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, 
     p = a->p;   /* p[0]: room for a leading space */
     for (i = st; i < en; i++) {
         uint16_t c = s[i];
-        if (c == '\\' && i + 1 < en &&
-            (s[i + 1] == '\\' || s[i + 1] == '{' || s[i + 1] == '|' || s[i + 1] == '}')) {
-            put_hex_escape(p, &k, s[i + 1]);
-            special = true;
-            i++;
-            continue;
-        }
-        if (c == '|') {
-            if (first == (size_t)-1)
-                first = k;
-            last = k;
-            bars++;
-        } else if (c < 0x80) {
-            special |= c < 0x20 || c == 0x7F || c == '\\' || c == '{' || c == '}';
-            any_lt |= c == 0x0A || c == 0x0D;
-        } else {
-            any_lt |= (c | 1) == 0x2029;
+        unsigned kind = kind_of(c);
+
+        if (kind) {
+            if (c == '\\' && i + 1 < en &&
+                (s[i + 1] == '\\' || s[i + 1] == '{' || s[i + 1] == '|' || s[i + 1] == '}')) {
+                put_hex_escape(p, &k, s[i + 1]);
+                kinds |= K_SPECIAL;
+                i++;
+                continue;
+            }
+            if (c == '|') {
+                if (first == (size_t)-1)
+                    first = k;
+                last = k;
+                bars++;
+            }
+            kinds |= kind;
         }
         p[k++] = c;
     }
     a->n = k;
-    *plain = !special;
+    *plain = !(kinds & K_SPECIAL);
+    any_lt = kinds & K_LT;
     *begin = 0;
     /* /^[^|]*[^\t |]\|/ -> ' $&': the first column ends next to '|': right-align it */
     if (first != (size_t)-1 && first > 1 && !is_ws(p[first - 1]))
@@ -524,25 +542,31 @@ static bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i
  * parse_text() but '~' and the split leaves it alone, so they are one scan. */
 static bool parse_plain_text(const uint16_t *e, size_t n, lt_line *line)
 {
-    size_t off = line->chars.n;
+    size_t off = line->chars.n, k = off;
+    uint32_t *out;
 
     if (!LT_GROW(&line->chars, n))
         return false;
+    out = line->chars.p;
     for (size_t i = 0; i < n; i++) {
         uint32_t x = e[i];
-        if (is_decoration((uint16_t)x)) {
-            if (!add_part(line, false, 0, 0, off, line->chars.n - off) || !add_decoration(line, e, n, &i))
-                return false;
-            off = line->chars.n;
-            continue;
-        }
-        if (x == '~')
-            x = ' ';
-        else if (x >= 0xD800 && x <= 0xDBFF && i + 1 < n && e[i + 1] >= 0xDC00 && e[i + 1] <= 0xDFFF)
+        if (x < 0x80 && ascii_kind[x]) {
+            if (ascii_kind[x] & K_DECOR) {
+                line->chars.n = k;
+                if (!add_part(line, false, 0, 0, off, k - off) || !add_decoration(line, e, n, &i))
+                    return false;
+                off = k;
+                continue;
+            }
+            if (x == '~')
+                x = ' ';
+        } else if (x >= 0xD800 && x <= 0xDBFF && i + 1 < n && e[i + 1] >= 0xDC00 && e[i + 1] <= 0xDFFF) {
             x = 0x10000 + ((x - 0xD800) << 10) + (e[++i] - 0xDC00);
-        line->chars.p[line->chars.n++] = x;
+        }
+        out[k++] = x;
     }
-    return add_part(line, false, 0, 0, off, line->chars.n - off);
+    line->chars.n = k;
+    return add_part(line, false, 0, 0, off, k - off);
 }
 
 /* A text column: control codes out, escapes, '~', then split at decorations. */
@@ -722,12 +746,14 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
     line->has_image = line->has_code = line->has_command = false;
     if (!prepare_line(s, n, &line->a, &begin, &count, &line->plain))
         return false;
-    for (i = c0 = begin; i <= line->a.n; i++) {
-        if (i < line->a.n && line->a.p[i] != '|')
-            continue;
-        if (!parse_column(line, st, line->a.p + c0, i - c0, index++, count, cpl))
+    for (c0 = begin; c0 <= line->a.n; c0 = i + 1) {
+        const uint16_t *a = line->a.p;
+        size_t an = line->a.n;
+
+        for (i = c0; i < an && a[i] != '|'; i++)
+            ;
+        if (!parse_column(line, st, a + c0, i - c0, index++, count, cpl))
             return false;
-        c0 = i + 1;
     }
     for (i = 0; i < line->cols.n; i++)
         line->text &= line->cols.p[i].text;
