@@ -477,10 +477,13 @@ static kp_status run_document(builder *b, const lt_u16 *doc)
     kp_status s = KP_OK;
 
     for (;;) {
+        const uint16_t *p = doc->p;
+        size_t n = doc->n;
         bool end;
-        while (i < doc->n && (doc->p[i] > '\r' || (doc->p[i] != '\n' && doc->p[i] != '\r')))
+
+        while (i < n && (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r')))
             i++;
-        end = i == doc->n;
+        end = i == n;
         if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
             return KP_ERR_NOMEM;
         if ((s = create_line(b)) != KP_OK || end)
@@ -532,6 +535,26 @@ done:
     return s;
 }
 
+/* Room for a usual receipt up front, so the scratch arrays do not grow by
+ * doubling from nothing on every layout.  False when out of memory. */
+static bool builder_reserve(builder *b, size_t doc_units)
+{
+    enum { TEXT = 256, SMALL = 32 };
+    size_t rows = doc_units / 16 + 16;
+    lt_line *l = &b->line;
+
+    if (rows > 4096)
+        rows = 4096;
+    return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, 0, rows, sizeof(kp_row)) &&
+           LT_GROW(&l->a, TEXT) && LT_GROW(&l->val, TEXT) && LT_GROW(&l->chars, TEXT) &&
+           LT_GROW(&l->parts, SMALL) && LT_GROW(&l->cols, SMALL) && LT_GROW(&b->area, SMALL) &&
+           LT_GROW(&b->wlines, SMALL) && LT_GROW(&b->items, SMALL) && LT_GROW(&b->widths, SMALL) &&
+           LT_GROW(&b->col_first, SMALL) && LT_GROW(&b->col_count, SMALL) &&
+           LT_GROW(&b->st.width, SMALL) && LT_GROW(&b->st.nonzero, SMALL) &&
+           LT_GROW(&b->st.rules_widths, SMALL) &&
+           lt_grow((void **)&b->spans, &b->spans_cap, 0, SMALL, sizeof(kp_span));
+}
+
 static void builder_free(builder *b)
 {
     lt_state_free(&b->st);
@@ -572,6 +595,8 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
         return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
     b.lay->pub.cpl = opt->cpl;
     s = decode_document(doc ? doc : "", len, &text);
+    if (s == KP_OK && !builder_reserve(&b, text.n))
+        s = KP_ERR_NOMEM;
     if (s == KP_OK)
         s = run_document(&b, &text);
     free(text.p);
