@@ -546,7 +546,7 @@ static bool builder_reserve(builder *b, size_t doc_units)
     if (rows > 4096)
         rows = 4096;
     return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, 0, rows, sizeof(kp_row)) &&
-           LT_GROW(&l->a, TEXT) && LT_GROW(&l->val, TEXT) && LT_GROW(&l->chars, TEXT) &&
+           LT_GROW(&l->a, TEXT) && LT_GROW(&l->bars, SMALL) && LT_GROW(&l->val, TEXT) && LT_GROW(&l->chars, TEXT) &&
            LT_GROW(&l->parts, SMALL) && LT_GROW(&l->cols, SMALL) && LT_GROW(&b->area, SMALL) &&
            LT_GROW(&b->wlines, SMALL) && LT_GROW(&b->items, SMALL) && LT_GROW(&b->widths, SMALL) &&
            LT_GROW(&b->col_first, SMALL) && LT_GROW(&b->col_count, SMALL) &&

@@ -98,6 +98,7 @@ typedef struct lt_line {
     lt_option code;
     /* scratch for the passes */
     lt_u16 a, b, val;
+    lt_u32 bars;                  /* where prepare_line() found '|' in a */
 } lt_line;
 
 void lt_state_init(lt_state *st);

@@ -118,6 +118,10 @@ int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out)
         if (u[i] >= 0xC2 && u[i] <= 0xDF && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
             cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);   /* Cyrillic and most of Latin */
             i += 2;
+            if (cp - 0x410 < 0x40) {     /* А..я: never flagged */
+                p[n++] = (uint16_t)cp;
+                continue;
+            }
         } else {
             cp = decode_multibyte(u, len, &i);
         }

@@ -136,9 +136,11 @@ static bool append_code_points(lt_u32 *out, const uint16_t *s, size_t n)
 }
 
 /* The line-wide passes of parseLine(), from trimming to removing the outer
- * '|', in one scan: the line is a->p[*begin .. a->n), with *count columns;
+ * '|', in one scan: the line is a->p[*begin .. a->n), with *count columns
+ * split at the '|'s listed in bar_at (those left of *begin or at a->n are not);
  * *plain when it has no control code, '\\', '{' or '}'. */
-static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, size_t *count, bool *plain)
+static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, lt_u32 *bar_at, size_t *begin, size_t *count,
+                         bool *plain)
 {
     size_t st = 0, en = n, i, k = 1, first = (size_t)-1, last = (size_t)-1, bars = 0;
     bool any_lt;
@@ -150,7 +152,8 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, 
     while (en > st && is_ws(s[en - 1]))
         en--;
     a->n = 0;
-    if (!LT_GROW(a, 2 * (en - st) + 4))
+    bar_at->n = 0;
+    if (!LT_GROW(a, 2 * (en - st) + 4) || !LT_GROW(bar_at, en - st + 1))
         return false;
     p = a->p;   /* p[0]: room for a leading space */
     for (i = st; i < en; i++) {
@@ -169,13 +172,14 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, 
                 if (first == (size_t)-1)
                     first = k;
                 last = k;
-                bars++;
+                bar_at->p[bars++] = (uint32_t)k;
             }
             kinds |= kind;
         }
         p[k++] = c;
     }
     a->n = k;
+    bar_at->n = bars;
     *plain = !(kinds & K_SPECIAL);
     any_lt = kinds & K_LT;
     *begin = 0;
@@ -203,7 +207,8 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, size_t *begin, 
 static int property_slot(const uint16_t *key, size_t n)
 {
     for (int p = 0; p < P_COUNT; p++)
-        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) || equals_ascii(key, n, prop_names[p]))
+        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) ||
+            (key[0] == (uint16_t)prop_names[p][0] && equals_ascii(key, n, prop_names[p])))
             return p;
     return -1;
 }
@@ -734,25 +739,24 @@ void lt_line_free(lt_line *line)
     free(line->a.p);
     free(line->b.p);
     free(line->val.p);
+    free(line->bars.p);
 }
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
 {
-    size_t i, c0, begin, count, index = 0;
+    size_t i, b, c0, begin, count, index = 0;
 
     line->cols.n = line->parts.n = line->chars.n = 0;
     line->text = true;
     line->hr = line->vr = 0;
     line->has_image = line->has_code = line->has_command = false;
-    if (!prepare_line(s, n, &line->a, &begin, &count, &line->plain))
+    if (!prepare_line(s, n, &line->a, &line->bars, &begin, &count, &line->plain))
         return false;
-    for (c0 = begin; c0 <= line->a.n; c0 = i + 1) {
-        const uint16_t *a = line->a.p;
-        size_t an = line->a.n;
-
-        for (i = c0; i < an && a[i] != '|'; i++)
-            ;
-        if (!parse_column(line, st, a + c0, i - c0, index++, count, cpl))
+    for (b = 0, c0 = begin; c0 <= line->a.n; c0 = i + 1) {
+        while (b < line->bars.n && line->bars.p[b] < c0)
+            b++;
+        i = b < line->bars.n && line->bars.p[b] < line->a.n ? line->bars.p[b] : line->a.n;
+        if (!parse_column(line, st, line->a.p + c0, i - c0, index++, count, cpl))
             return false;
     }
     for (i = 0; i < line->cols.n; i++)
