@@ -113,6 +113,14 @@ int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out)
         uint32_t cp;
         if (u[i] < 0x80) {
             p[n++] = u[i++];
+            while (i + 4 <= len && !((u[i] | u[i + 1] | u[i + 2] | u[i + 3]) & 0x80)) {
+                p[n] = u[i];
+                p[n + 1] = u[i + 1];
+                p[n + 2] = u[i + 2];
+                p[n + 3] = u[i + 3];
+                n += 4;
+                i += 4;
+            }
             continue;
         }
         if (u[i] >= 0xC2 && u[i] <= 0xDF && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {

@@ -25,13 +25,13 @@ typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val
 static bool is_ws(uint32_t c) { return c == '\t' || c == ' '; }
 
 /* What the one-scan passes look for in ASCII, by character. */
-enum { K_BAR = 1, K_SPECIAL = 2, K_LT = 4, K_DECOR = 8, K_TILDE = 16 };
+enum { K_BAR = 1, K_SPECIAL = 2, K_LT = 4, K_DECOR = 8, K_TILDE = 16, K_BACKSLASH = 32 };
 static const uint8_t ascii_kind[128] = {
     K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
     K_SPECIAL, K_SPECIAL, K_SPECIAL | K_LT | K_DECOR, K_SPECIAL, K_SPECIAL, K_SPECIAL | K_LT, K_SPECIAL, K_SPECIAL,
     K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
     K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
-    ['"'] = K_DECOR, ['\\'] = K_SPECIAL, ['^'] = K_DECOR, ['_'] = K_DECOR, ['`'] = K_DECOR,
+    ['"'] = K_DECOR, ['\\'] = K_SPECIAL | K_BACKSLASH, ['^'] = K_DECOR, ['_'] = K_DECOR, ['`'] = K_DECOR,
     ['{'] = K_SPECIAL, ['|'] = K_BAR, ['}'] = K_SPECIAL, ['~'] = K_TILDE, [0x7F] = K_SPECIAL,
 };
 
@@ -156,7 +156,30 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, lt_u32 *bar_at,
     if (!LT_GROW(a, 2 * (en - st) + 4) || !LT_GROW(bar_at, en - st + 1))
         return false;
     p = a->p;   /* p[0]: room for a leading space */
-    for (i = st; i < en; i++) {
+    for (i = st; i < en; i++) {      /* without escapes: look, then copy at once */
+        unsigned kind = kind_of(s[i]);
+        if (kind & K_BACKSLASH)
+            break;
+        if (kind & K_BAR) {
+            k = i - st + 1;
+            if (first == (size_t)-1)
+                first = k;
+            last = k;
+            bar_at->p[bars++] = (uint32_t)k;
+        }
+        kinds |= kind;
+    }
+    if (i == en) {
+        memcpy(p + 1, s + st, (en - st) * sizeof s[0]);
+        k = en - st + 1;
+    } else {
+        k = 1;
+        kinds = 0;
+        bars = 0;
+        first = last = (size_t)-1;
+        i = st;
+    }
+    for (; i < en; i++) {
         uint16_t c = s[i];
         unsigned kind = kind_of(c);
 
