@@ -86,6 +86,10 @@ static size_t parse_escape(uint16_t *x, size_t n)
 {
     size_t r, w;
 
+    for (r = 0; r < n && x[r] != '\\'; r++)
+        ;
+    if (r == n)
+        return n;       /* no backslash: nothing to do */
     /* /\\$|\\x(.?$|[^\dA-Fa-f].|.[^\dA-Fa-f])/g -> '' */
     for (r = w = 0; r < n;) {
         if (x[r] == '\\') {
@@ -578,6 +582,10 @@ static bool parse_plain_text(const uint16_t *e, size_t n, lt_line *line)
     out = line->chars.p;
     for (size_t i = 0; i < n; i++) {
         uint32_t x = e[i];
+        while (x - 0x80 < 0xD800 - 0x80 && i + 1 < n) {   /* a run of BMP letters */
+            out[k++] = x;
+            x = e[++i];
+        }
         if (x < 0x80 && ascii_kind[x]) {
             if (ascii_kind[x] & K_DECOR) {
                 line->chars.n = k;
