@@ -200,7 +200,7 @@ static kp_status add_middle_rule(builder *b, const int *widths, size_t n)
     return KP_OK;
 }
 
-static kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
+static inline kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
 {
     kp_span s = { column, cells, style, vrule, text };
 
@@ -471,17 +471,18 @@ static kp_status create_line(builder *b)
 }
 
 /* Splits on \n, \r\n, \r and runs each line through parse and createLine. */
-static kp_status run_document(builder *b, const lt_u16 *doc)
+static kp_status run_document(builder *b, lt_u16 *doc)
 {
     size_t i = 0, start = 0;
     kp_status s = KP_OK;
 
+    doc->p[doc->n] = '\n';      /* a sentinel: decode_document() left room */
     for (;;) {
         const uint16_t *p = doc->p;
         size_t n = doc->n;
         bool end;
 
-        while (i < n && (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r')))
+        while (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r'))
             i++;
         end = i == n;
         if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
