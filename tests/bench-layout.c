@@ -15,7 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef KP_BENCH_DOC
+#define DEFAULT_DOC KP_BENCH_DOC
+#else
 #define DEFAULT_DOC "tests/data/receiptline/48-kaspi-receipt-80.receipt"
+#endif
 #define MAX_RUNS 101
 
 static char *read_file(const char *path, size_t *len)
