@@ -4,7 +4,10 @@
  * columns and their alignment, `{...}` properties and the state they change,
  * backslash escapes, `~`, decorations, `-`/`=` lines.  Each regular
  * expression of receiptline.js is one scan here, over UTF-16 code units like
- * JavaScript's, so odd input ends up exactly where ReceiptLine puts it.
+ * JavaScript's, so odd input ends up exactly where ReceiptLine puts it; the
+ * common case (no backslash, no control code) takes the line-wide passes in
+ * one scan and a text column's passes in another, as they change nothing
+ * else there.
  */
 #include "config.h"
 #include "layout_internal.h"
