@@ -41,6 +41,7 @@ typedef struct builder {
     lt_wlines wlines;
     lt_items items;
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
+    lt_int widths;                 /* per placed column: its width */
     kp_span *spans;
     size_t n_spans, spans_cap;
 } builder;
@@ -69,7 +70,8 @@ static kp_row *new_row(builder *b, kp_row_kind kind)
     layout_impl *lay = b->lay;
     kp_row *row;
 
-    if (!lt_grow((void **)&lay->pub.rows, &lay->rows_cap, lay->pub.n_rows, 1, sizeof(kp_row)))
+    if (lay->rows_cap == lay->pub.n_rows &&
+        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, lay->pub.n_rows, 1, sizeof(kp_row)))
         return NULL;
     row = &lay->pub.rows[lay->pub.n_rows++];
     memset(row, 0, sizeof *row);
@@ -87,9 +89,16 @@ static char *arena_utf8(builder *b, const uint32_t *cp, size_t n)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         uint32_t c = cp[i];
-        if ((c >= 0x80 && c <= 0x9F) || (c >= 0xD800 && c <= 0xDFFF))
-            c = KP_UTF8_REPLACEMENT;
-        p += kp_utf8_encode(c, p);
+        if (c < 0x80) {
+            *p++ = (char)c;
+        } else if (c >= 0xA0 && c < 0x800) {
+            *p++ = (char)(0xC0 | (c >> 6));
+            *p++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
+                c = KP_UTF8_REPLACEMENT;
+            p += kp_utf8_encode(c, p);
+        }
     }
     *p = '\0';
     return s;
@@ -191,11 +200,11 @@ static kp_status add_middle_rule(builder *b, const int *widths, size_t n)
     return KP_OK;
 }
 
-static kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
+static inline kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
 {
     kp_span s = { column, cells, style, vrule, text };
 
-    if (!lt_grow((void **)&b->spans, &b->spans_cap, b->n_spans, 1, sizeof s))
+    if (b->spans_cap == b->n_spans && !lt_grow((void **)&b->spans, &b->spans_cap, b->n_spans, 1, sizeof s))
         return KP_ERR_NOMEM;
     b->spans[b->n_spans++] = s;
     return KP_OK;
@@ -299,9 +308,10 @@ static kp_status text_line(builder *b)
         if (b->line.wrap && b->wlines.n - before > rows)
             rows = b->wlines.n - before;
     }
-    widths = malloc((area->n + 1) * sizeof *widths);
-    if (!widths)
+    b->widths.n = 0;
+    if (!LT_GROW(&b->widths, area->n + 1))
         return KP_ERR_NOMEM;
+    widths = b->widths.p;
     for (size_t i = 0; i < area->n; i++)
         widths[i] = area->p[i].width;
     if (st->line == LT_READY) {
@@ -322,7 +332,6 @@ static kp_status text_line(builder *b)
     }
     for (size_t j = 0; j < rows && s == KP_OK; j++)
         s = text_row(b, j, widths);
-    free(widths);
     return s;
 }
 
@@ -462,24 +471,27 @@ static kp_status create_line(builder *b)
 }
 
 /* Splits on \n, \r\n, \r and runs each line through parse and createLine. */
-static kp_status run_document(builder *b, const lt_u16 *doc)
+static kp_status run_document(builder *b, lt_u16 *doc)
 {
     size_t i = 0, start = 0;
     kp_status s = KP_OK;
 
+    doc->p[doc->n] = '\n';      /* a sentinel: decode_document() left room */
     for (;;) {
-        bool end = i == doc->n;
-        if (end || doc->p[i] == '\n' || doc->p[i] == '\r') {
-            if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
-                return KP_ERR_NOMEM;
-            if ((s = create_line(b)) != KP_OK || end)
-                break;
-            if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
-                i++;
-            start = ++i;
-            continue;
-        }
-        i++;
+        const uint16_t *p = doc->p;
+        size_t n = doc->n;
+        bool end;
+
+        while (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r'))
+            i++;
+        end = i == n;
+        if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
+            return KP_ERR_NOMEM;
+        if ((s = create_line(b)) != KP_OK || end)
+            break;
+        if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
+            i++;
+        start = ++i;
     }
     if (s == KP_OK && b->st.line == LT_READY)
         b->st.line = LT_WAITING;
@@ -494,7 +506,13 @@ static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
     lt_u32 cps = { NULL, 0, 0 }, scratch = { NULL, 0, 0 };
     kp_status s = KP_ERR_NOMEM;
     size_t i = 0;
+    int direct = lt_utf8_to_u16_if_nfc(doc, len, out);
 
+    if (direct != 0) {
+        if (direct > 0 && out->n > 0 && out->p[0] == 0xFEFF)
+            memmove(out->p, out->p + 1, --out->n * sizeof out->p[0]);
+        return direct > 0 ? KP_OK : KP_ERR_NOMEM;
+    }
     if (!lt_utf8_to_u32(doc, len, &cps) || !lt_nfc(&cps, &scratch))
         goto done;
     if (cps.n > 0 && cps.p[0] == 0xFEFF)
@@ -518,6 +536,26 @@ done:
     return s;
 }
 
+/* Room for a usual receipt up front, so the scratch arrays do not grow by
+ * doubling from nothing on every layout.  False when out of memory. */
+static bool builder_reserve(builder *b, size_t doc_units)
+{
+    enum { TEXT = 256, SMALL = 32 };
+    size_t rows = doc_units / 16 + 16;
+    lt_line *l = &b->line;
+
+    if (rows > 4096)
+        rows = 4096;
+    return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, 0, rows, sizeof(kp_row)) &&
+           LT_GROW(&l->a, TEXT) && LT_GROW(&l->bars, SMALL) && LT_GROW(&l->val, TEXT) && LT_GROW(&l->chars, TEXT) &&
+           LT_GROW(&l->parts, SMALL) && LT_GROW(&l->cols, SMALL) && LT_GROW(&b->area, SMALL) &&
+           LT_GROW(&b->wlines, SMALL) && LT_GROW(&b->items, SMALL) && LT_GROW(&b->widths, SMALL) &&
+           LT_GROW(&b->col_first, SMALL) && LT_GROW(&b->col_count, SMALL) &&
+           LT_GROW(&b->st.width, SMALL) && LT_GROW(&b->st.nonzero, SMALL) &&
+           LT_GROW(&b->st.rules_widths, SMALL) &&
+           lt_grow((void **)&b->spans, &b->spans_cap, 0, SMALL, sizeof(kp_span));
+}
+
 static void builder_free(builder *b)
 {
     lt_state_free(&b->st);
@@ -527,6 +565,7 @@ static void builder_free(builder *b)
     free(b->items.p);
     free(b->col_first.p);
     free(b->col_count.p);
+    free(b->widths.p);
     free(b->spans);
 }
 
@@ -557,6 +596,8 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
         return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
     b.lay->pub.cpl = opt->cpl;
     s = decode_document(doc ? doc : "", len, &text);
+    if (s == KP_OK && !builder_reserve(&b, text.n))
+        s = KP_ERR_NOMEM;
     if (s == KP_OK)
         s = run_document(&b, &text);
     free(text.p);

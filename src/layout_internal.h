@@ -34,6 +34,9 @@ bool lt_grow(void **p, size_t *cap, size_t n, size_t need, size_t elem);
  * decoder (Node's) does; then NFC.  Both false only when out of memory. */
 bool lt_utf8_to_u32(const char *s, size_t len, lt_u32 *out);
 bool lt_nfc(lt_u32 *text, lt_u32 *scratch);
+/* UTF-8 to UTF-16 in one step when the text is in the BMP and NFC leaves
+ * it alone: 1 done, 0 it is not (use the two above), -1 out of memory. */
+int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out);
 
 /* ---- parsing (layout_parse.c) ---- */
 
@@ -83,6 +86,7 @@ typedef struct lt_line {
     lt_parts parts;
     lt_u32 chars;                 /* text of all parts, code points */
     bool text;                    /* every column is text */
+    bool plain;                   /* no control code, '\\', '{' or '}' in the line */
     /* from the first column and the state when it was parsed */
     bool wrap;
     int border, alignment;
@@ -94,6 +98,7 @@ typedef struct lt_line {
     lt_option code;
     /* scratch for the passes */
     lt_u16 a, b, val;
+    lt_u32 bars;                  /* where prepare_line() found '|' in a */
 } lt_line;
 
 void lt_state_init(lt_state *st);

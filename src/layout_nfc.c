@@ -40,7 +40,37 @@ bool lt_grow(void **p, size_t *cap, size_t n, size_t need, size_t elem)
     return true;
 }
 
-/* The WHATWG decoder: a maximal ill-formed subpart becomes one U+FFFD. */
+/* The WHATWG decoder: a maximal ill-formed subpart becomes one U+FFFD.
+ * Decodes the sequence at u[*i] (not ASCII) and moves *i past it. */
+static uint32_t decode_multibyte(const unsigned char *u, size_t len, size_t *i)
+{
+    unsigned b = u[(*i)++], lo = 0x80, hi = 0xBF;
+    int need;
+    uint32_t cp;
+
+    if (b >= 0xC2 && b <= 0xDF) { need = 1; cp = b & 0x1F; }
+    else if (b >= 0xE0 && b <= 0xEF) {
+        need = 2; cp = b & 0x0F;
+        if (b == 0xE0) lo = 0xA0;
+        if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        need = 3; cp = b & 0x07;
+        if (b == 0xF0) lo = 0x90;
+        if (b == 0xF4) hi = 0x8F;
+    } else {
+        return 0xFFFD;
+    }
+    while (need > 0) {
+        if (*i >= len || u[*i] < lo || u[*i] > hi)
+            break;
+        cp = (cp << 6) | (u[(*i)++] & 0x3F);
+        lo = 0x80;
+        hi = 0xBF;
+        need--;
+    }
+    return need ? 0xFFFD : cp;
+}
+
 bool lt_utf8_to_u32(const char *s, size_t len, lt_u32 *out)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -50,36 +80,10 @@ bool lt_utf8_to_u32(const char *s, size_t len, lt_u32 *out)
     if (!LT_GROW(out, len + 1))
         return false;
     while (i < len) {
-        unsigned b = u[i++], lo = 0x80, hi = 0xBF;
-        int need;
-        uint32_t cp;
-
-        if (b < 0x80) {
-            out->p[out->n++] = b;
-            continue;
-        }
-        if (b >= 0xC2 && b <= 0xDF) { need = 1; cp = b & 0x1F; }
-        else if (b >= 0xE0 && b <= 0xEF) {
-            need = 2; cp = b & 0x0F;
-            if (b == 0xE0) lo = 0xA0;
-            if (b == 0xED) hi = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            need = 3; cp = b & 0x07;
-            if (b == 0xF0) lo = 0x90;
-            if (b == 0xF4) hi = 0x8F;
-        } else {
-            out->p[out->n++] = 0xFFFD;
-            continue;
-        }
-        while (need > 0) {
-            if (i >= len || u[i] < lo || u[i] > hi)
-                break;
-            cp = (cp << 6) | (u[i++] & 0x3F);
-            lo = 0x80;
-            hi = 0xBF;
-            need--;
-        }
-        out->p[out->n++] = need ? 0xFFFD : cp;
+        if (u[i] < 0x80)
+            out->p[out->n++] = u[i++];
+        else
+            out->p[out->n++] = decode_multibyte(u, len, &i);
     }
     return true;
 }
@@ -91,6 +95,50 @@ static bool may_change(uint32_t cp)
     if (cp > 0xFFFF)
         return true;
     return nfc_flag_blocks[nfc_flag_index[cp >> 8]][(cp & 0xFF) >> 3] & (1u << (cp & 7));
+}
+
+/* Most receipts: straight from UTF-8 to UTF-16 while nothing NFC could
+ * change turns up (everything in the BMP, no flagged character). */
+int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint16_t *p;
+    size_t i = 0, n = 0;
+
+    out->n = 0;
+    if (!LT_GROW(out, len + 1))
+        return -1;
+    p = out->p;
+    while (i < len) {
+        uint32_t cp;
+        if (u[i] < 0x80) {
+            p[n++] = u[i++];
+            while (i + 4 <= len && !((u[i] | u[i + 1] | u[i + 2] | u[i + 3]) & 0x80)) {
+                p[n] = u[i];
+                p[n + 1] = u[i + 1];
+                p[n + 2] = u[i + 2];
+                p[n + 3] = u[i + 3];
+                n += 4;
+                i += 4;
+            }
+            continue;
+        }
+        if (u[i] >= 0xC2 && u[i] <= 0xDF && i + 1 < len && (u[i + 1] & 0xC0) == 0x80) {
+            cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);   /* Cyrillic and most of Latin */
+            i += 2;
+            if (cp - 0x410 < 0x40) {     /* А..я: never flagged */
+                p[n++] = (uint16_t)cp;
+                continue;
+            }
+        } else {
+            cp = decode_multibyte(u, len, &i);
+        }
+        if (may_change(cp))
+            return 0;
+        p[n++] = (uint16_t)cp;
+    }
+    out->n = n;
+    return 1;
 }
 
 static int combining_class(uint32_t cp)

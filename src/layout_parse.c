@@ -4,7 +4,10 @@
  * columns and their alignment, `{...}` properties and the state they change,
  * backslash escapes, `~`, decorations, `-`/`=` lines.  Each regular
  * expression of receiptline.js is one scan here, over UTF-16 code units like
- * JavaScript's, so odd input ends up exactly where ReceiptLine puts it.
+ * JavaScript's, so odd input ends up exactly where ReceiptLine puts it; the
+ * common case (no backslash, no control code) takes the line-wide passes in
+ * one scan and a text column's passes in another, as they change nothing
+ * else there.
  */
 #include "config.h"
 #include "layout_internal.h"
@@ -23,8 +26,24 @@ typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val
 #define NUMBER_MAX 1000000000
 
 static bool is_ws(uint32_t c) { return c == '\t' || c == ' '; }
+
+/* What the one-scan passes look for in ASCII, by character. */
+enum { K_BAR = 1, K_SPECIAL = 2, K_LT = 4, K_DECOR = 8, K_TILDE = 16, K_BACKSLASH = 32 };
+static const uint8_t ascii_kind[128] = {
+    K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
+    K_SPECIAL, K_SPECIAL, K_SPECIAL | K_LT | K_DECOR, K_SPECIAL, K_SPECIAL, K_SPECIAL | K_LT, K_SPECIAL, K_SPECIAL,
+    K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
+    K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL, K_SPECIAL,
+    ['"'] = K_DECOR, ['\\'] = K_SPECIAL | K_BACKSLASH, ['^'] = K_DECOR, ['_'] = K_DECOR, ['`'] = K_DECOR,
+    ['{'] = K_SPECIAL, ['|'] = K_BAR, ['}'] = K_SPECIAL, ['~'] = K_TILDE, [0x7F] = K_SPECIAL,
+};
+
+static unsigned kind_of(uint16_t c)
+{
+    return c < 0x80 ? ascii_kind[c] : (c | 1) == 0x2029 ? K_LT : 0;
+}
 /* What `.` of a JavaScript regular expression does not match. */
-static bool is_lt(uint32_t c) { return c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029; }
+static bool is_lt(uint32_t c) { return c < 0x20 ? c == 0x0A || c == 0x0D : (c | 1) == 0x2029; }
 static bool is_hex(uint32_t c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -70,6 +89,10 @@ static size_t parse_escape(uint16_t *x, size_t n)
 {
     size_t r, w;
 
+    for (r = 0; r < n && x[r] != '\\'; r++)
+        ;
+    if (r == n)
+        return n;       /* no backslash: nothing to do */
     /* /\\$|\\x(.?$|[^\dA-Fa-f].|.[^\dA-Fa-f])/g -> '' */
     for (r = w = 0; r < n;) {
         if (x[r] == '\\') {
@@ -119,55 +142,103 @@ static bool append_code_points(lt_u32 *out, const uint16_t *s, size_t n)
     return true;
 }
 
-/* The line-wide passes of parseLine(), from trimming to removing the outer '|'. */
-static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a)
+/* The line-wide passes of parseLine(), from trimming to removing the outer
+ * '|', in one scan: the line is a->p[*begin .. a->n), with *count columns
+ * split at the '|'s listed in bar_at (those left of *begin or at a->n are not);
+ * *plain when it has no control code, '\\', '{' or '}'. */
+static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, lt_u32 *bar_at, size_t *begin, size_t *count,
+                         bool *plain)
 {
-    size_t st = 0, en = n, i, first = (size_t)-1, last = (size_t)-1;
+    size_t st = 0, en = n, i, k = 1, first = (size_t)-1, last = (size_t)-1, bars = 0;
+    bool any_lt;
+    unsigned kinds = 0;
+    uint16_t *p;
 
     while (st < en && is_ws(s[st]))
         st++;
     while (en > st && is_ws(s[en - 1]))
         en--;
     a->n = 0;
-    if (!LT_GROW(a, 2 * (en - st) + 4))
+    bar_at->n = 0;
+    if (!LT_GROW(a, 2 * (en - st) + 4) || !LT_GROW(bar_at, en - st + 1))
         return false;
-    a->n = 1;   /* room for a leading space */
-    for (i = st; i < en; i++) {
-        if (s[i] == '\\' && i + 1 < en &&
-            (s[i + 1] == '\\' || s[i + 1] == '{' || s[i + 1] == '|' || s[i + 1] == '}')) {
-            put_hex_escape(a->p, &a->n, s[i + 1]);
-            i++;
-        } else {
-            a->p[a->n++] = s[i];
-        }
-    }
-    for (i = 1; i < a->n; i++) {
-        if (a->p[i] == '|') {
+    p = a->p;   /* p[0]: room for a leading space */
+    for (i = st; i < en; i++) {      /* without escapes: look, then copy at once */
+        unsigned kind = kind_of(s[i]);
+        if (kind & K_BACKSLASH)
+            break;
+        if (kind & K_BAR) {
+            k = i - st + 1;
             if (first == (size_t)-1)
-                first = i;
-            last = i;
+                first = k;
+            last = k;
+            bar_at->p[bars++] = (uint32_t)k;
         }
+        kinds |= kind;
     }
+    if (i == en) {
+        memcpy(p + 1, s + st, (en - st) * sizeof s[0]);
+        k = en - st + 1;
+    } else {
+        k = 1;
+        kinds = 0;
+        bars = 0;
+        first = last = (size_t)-1;
+        i = st;
+    }
+    for (; i < en; i++) {
+        uint16_t c = s[i];
+        unsigned kind = kind_of(c);
+
+        if (kind) {
+            if (c == '\\' && i + 1 < en &&
+                (s[i + 1] == '\\' || s[i + 1] == '{' || s[i + 1] == '|' || s[i + 1] == '}')) {
+                put_hex_escape(p, &k, s[i + 1]);
+                kinds |= K_SPECIAL;
+                i++;
+                continue;
+            }
+            if (c == '|') {
+                if (first == (size_t)-1)
+                    first = k;
+                last = k;
+                bar_at->p[bars++] = (uint32_t)k;
+            }
+            kinds |= kind;
+        }
+        p[k++] = c;
+    }
+    a->n = k;
+    bar_at->n = bars;
+    *plain = !(kinds & K_SPECIAL);
+    any_lt = kinds & K_LT;
+    *begin = 0;
     /* /^[^|]*[^\t |]\|/ -> ' $&': the first column ends next to '|': right-align it */
-    if (first != (size_t)-1 && first > 1 && !is_ws(a->p[first - 1]))
-        a->p[0] = ' ';
+    if (first != (size_t)-1 && first > 1 && !is_ws(p[first - 1]))
+        p[0] = ' ';
     else
-        memmove(a->p, a->p + 1, --a->n * sizeof a->p[0]), last -= (last != (size_t)-1);
+        *begin = 1;
     /* /\|[^\t |][^|]*$/ -> '$& ': the last column starts next to '|': left-align it */
-    if (last != (size_t)-1 && last + 1 < a->n && !is_ws(a->p[last + 1]))
-        a->p[a->n++] = ' ';
+    if (last != (size_t)-1 && last + 1 < a->n && !is_ws(p[last + 1]))
+        p[a->n++] = ' ';
     /* /^\|(.*)$/ and /^(.*)\|$/ */
-    if (a->n > 0 && a->p[0] == '|' && !has_lt(a->p + 1, a->n - 1))
-        memmove(a->p, a->p + 1, --a->n * sizeof a->p[0]);
-    if (a->n > 0 && a->p[a->n - 1] == '|' && !has_lt(a->p, a->n - 1))
+    if (a->n > *begin && p[*begin] == '|' && !any_lt) {
+        ++*begin;
+        bars--;
+    }
+    if (a->n > *begin && p[a->n - 1] == '|' && !any_lt) {
         a->n--;
+        bars--;
+    }
+    *count = bars + 1;
     return true;
 }
 
 static int property_slot(const uint16_t *key, size_t n)
 {
     for (int p = 0; p < P_COUNT; p++)
-        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) || equals_ascii(key, n, prop_names[p]))
+        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) ||
+            (key[0] == (uint16_t)prop_names[p][0] && equals_ascii(key, n, prop_names[p])))
             return p;
     return -1;
 }
@@ -482,12 +553,77 @@ static bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t o
     return LT_PUSH(&line->parts, p);
 }
 
+static bool is_decoration(uint16_t x)
+{
+    return x == '_' || x == '"' || x == '`' || x == '\n' || x == '^';
+}
+
+/* A decoration part; '^' takes the whole run from s[i], *i moves to its end. */
+static bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i)
+{
+    size_t j = *i;
+
+    if (s[j] != '^')
+        return add_part(line, true, s[j], 0, 0, 0);
+    while (j < n && s[j] == '^')
+        j++;
+    if (!add_part(line, true, '^', (int)(j - *i), 0, 0))
+        return false;
+    *i = j - 1;
+    return true;
+}
+
+/* Text without control codes and backslashes (most of it): every pass of
+ * parse_text() but '~' and the split leaves it alone, so they are one scan. */
+static bool parse_plain_text(const uint16_t *e, size_t n, lt_line *line)
+{
+    size_t off = line->chars.n, k = off;
+    uint32_t *out;
+
+    if (!LT_GROW(&line->chars, n))
+        return false;
+    out = line->chars.p;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = e[i];
+        while (x - 0x80 < 0xD800 - 0x80 && i + 1 < n) {   /* a run of BMP letters */
+            out[k++] = x;
+            x = e[++i];
+        }
+        if (x < 0x80 && ascii_kind[x]) {
+            if (ascii_kind[x] & K_DECOR) {
+                line->chars.n = k;
+                if (!add_part(line, false, 0, 0, off, k - off) || !add_decoration(line, e, n, &i))
+                    return false;
+                off = k;
+                continue;
+            }
+            if (x == '~')
+                x = ' ';
+        } else if (x >= 0xD800 && x <= 0xDBFF && i + 1 < n && e[i + 1] >= 0xDC00 && e[i + 1] <= 0xDFFF) {
+            x = 0x10000 + ((x - 0xD800) << 10) + (e[++i] - 0xDC00);
+        }
+        out[k++] = x;
+    }
+    line->chars.n = k;
+    return add_part(line, false, 0, 0, off, k - off);
+}
+
 /* A text column: control codes out, escapes, '~', then split at decorations. */
 static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
 {
     lt_u16 *b = &line->b, *c = &line->val;
     size_t i, r, w, piece;
 
+    col->part0 = line->parts.n;
+    col->text = true;
+    for (i = 0; !line->plain && i < n && e[i] >= 0x20 && e[i] != 0x7F && e[i] != '\\'; i++)
+        ;
+    if (line->plain || i == n) {
+        if (!parse_plain_text(e, n, line))
+            return false;
+        col->n_parts = line->parts.n - col->part0;
+        return true;
+    }
     b->n = 0;
     if (!LT_GROW(b, n + 1))
         return false;
@@ -523,13 +659,10 @@ static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *co
     }
     c->n = w;
     /* .split(/([_"`\n]|\^+)/) and parseEscape() of each piece */
-    col->part0 = line->parts.n;
     for (i = piece = 0; i <= c->n; i++) {
-        uint16_t x = i < c->n ? c->p[i] : 0;
-        bool at_delim = i < c->n && (x == '_' || x == '"' || x == '`' || x == '\n' || x == '^');
         size_t off, len;
 
-        if (i < c->n && !at_delim)
+        if (i < c->n && !is_decoration(c->p[i]))
             continue;
         off = line->chars.n;
         len = parse_escape(c->p + piece, i - piece);
@@ -538,20 +671,11 @@ static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *co
             return false;
         if (i == c->n)
             break;
-        if (x == '^') {
-            size_t j = i;
-            while (j < c->n && c->p[j] == '^')
-                j++;
-            if (!add_part(line, true, '^', (int)(j - i), 0, 0))
-                return false;
-            i = j - 1;
-        } else if (!add_part(line, true, x, 0, 0, 0)) {
+        if (!add_decoration(line, c->p, c->n, &i))
             return false;
-        }
         piece = i + 1;
     }
     col->n_parts = line->parts.n - col->part0;
-    col->text = true;
     return true;
 }
 
@@ -586,7 +710,7 @@ static bool parse_column(lt_line *line, lt_state *st, const uint16_t *s, size_t 
         es++;
     while (ee > es && is_ws(s[ee - 1]))
         ee--;
-    for (i = es + 1; i + 1 < ee; i++)
+    for (i = es + 1; !line->plain && i + 1 < ee; i++)
         braces |= s[i] == '{' || s[i] == '}';
     if (ee - es >= 2 && s[es] == '{' && s[ee - 1] == '}' && !braces) {
         prop props[P_COUNT];
@@ -649,29 +773,25 @@ void lt_line_free(lt_line *line)
     free(line->a.p);
     free(line->b.p);
     free(line->val.p);
+    free(line->bars.p);
 }
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
 {
-    size_t i, c0, count = 1, index = 0;
-    const uint16_t *a;
+    size_t i, b, c0, begin, count, index = 0;
 
     line->cols.n = line->parts.n = line->chars.n = 0;
     line->text = true;
     line->hr = line->vr = 0;
     line->has_image = line->has_code = line->has_command = false;
-    if (!prepare_line(s, n, &line->a))
+    if (!prepare_line(s, n, &line->a, &line->bars, &begin, &count, &line->plain))
         return false;
-    a = line->a.p;
-    for (i = 0; i < line->a.n; i++)
-        count += a[i] == '|';
-    for (i = c0 = 0; i <= line->a.n; i++) {
-        if (i < line->a.n && a[i] != '|')
-            continue;
-        if (!parse_column(line, st, a + c0, i - c0, index++, count, cpl))
+    for (b = 0, c0 = begin; c0 <= line->a.n; c0 = i + 1) {
+        while (b < line->bars.n && line->bars.p[b] < c0)
+            b++;
+        i = b < line->bars.n && line->bars.p[b] < line->a.n ? line->bars.p[b] : line->a.n;
+        if (!parse_column(line, st, line->a.p + c0, i - c0, index++, count, cpl))
             return false;
-        a = line->a.p;
-        c0 = i + 1;
     }
     for (i = 0; i < line->cols.n; i++)
         line->text &= line->cols.p[i].text;

@@ -140,17 +140,12 @@ bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
             continue;
         }
         while (pos < part->len) {
-            int w = 0;
-            size_t j = pos;
+            /* as many characters as fit; w: the width of the first that does not */
+            size_t fit = space > 0 ? (size_t)(space / style.scale_w) : 0;
+            size_t j = part->len - pos < fit ? part->len : pos + fit;
+            int w = j < part->len ? style.scale_w : 0;
 
-            while (j < part->len) {
-                w = style.scale_w;
-                if (w > space)
-                    break;
-                space -= w;
-                w = 0;
-                j++;
-            }
+            space -= (int)(j - pos) * style.scale_w;
             if (j > pos) {
                 lt_item it = { part->off + pos, j - pos, style };
                 if (!LT_PUSH(items, it))

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +138,37 @@ static void kazakh_and_nfc(void **state)
     (void)state;
     /* й and ё written as base + combining mark take one cell, like ReceiptLine */
     assert_renders("и\xcc\x86е\xcc\x88| Әә", 16, "     йё       Әә\n");
+}
+
+/* A document NFC leaves alone is decoded by a short cut; one mark needing
+ * composition sends the whole document the long way.  Both must agree,
+ * BOM, ill-formed UTF-8 and line ends included. */
+static void short_and_long_decoding_agree(void **state)
+{
+    static const char base[] =
+        "\xef\xbb\xbf{width:*,10}\r\n"
+        "Молоко \"й\" | 1 290 \xe2\x82\xb8\r"
+        "bad \xff\xc0\x80\xe0\x80\xed\xa0\x80\xf4\x90 bytes|x\n"
+        "Қазақ ә ү | ^^ё\n"
+        "-\n";
+    static const char *const tails[][2] = {
+        { "ё", "е\xcc\x88" },            /* precomposed / base + mark */
+        { "й|ё", "и\xcc\x86|е\xcc\x88" },
+    };
+    (void)state;
+    for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+        for (int cpl = 32; cpl <= 48; cpl += 16) {
+            char short_doc[512], long_doc[512], *a, *b;
+            snprintf(short_doc, sizeof short_doc, "%s%s", base, tails[t][0]);
+            snprintf(long_doc, sizeof long_doc, "%s%s", base, tails[t][1]);
+            a = render(short_doc, cpl);
+            b = render(long_doc, cpl);
+            assert_string_equal(a, b);
+            assert_non_null(strstr(a, "\xef\xbf\xbd"));    /* the bad bytes became U+FFFD */
+            free(a);
+            free(b);
+        }
+    }
 }
 
 static void codes_images_and_commands_in_the_model(void **state)
@@ -296,6 +328,7 @@ int main(void)
         cmocka_unit_test(decorations_set_styles_and_scales),
         cmocka_unit_test(escapes_and_tilde),
         cmocka_unit_test(kazakh_and_nfc),
+        cmocka_unit_test(short_and_long_decoding_agree),
         cmocka_unit_test(codes_images_and_commands_in_the_model),
         cmocka_unit_test(errors_are_reported),
         cmocka_unit_test(hostile_input_never_breaks),

@@ -35,12 +35,18 @@ for cp in range(0x110000):
         second.add(pair[1])
 comp.sort()
 
-# BMP code points that may change under NFC or change their neighbours.
+# BMP code points that may change under NFC or change their neighbours (the
+# quick check's No and Maybe, and the marks).  A precomposed letter NFC keeps,
+# like Cyrillic й or ё, is not one of them: layout_nfc.c normalizes from the
+# character before a flagged one, so it is decomposed and recomposed only
+# when a mark follows it.
 flag = bytearray(65536 // 8)
 def mark(cp):
     if cp < 65536:
         flag[cp >> 3] |= 1 << (cp & 7)
-for cp, _ in decomp: mark(cp)
+for cp, _ in decomp:
+    if ud.normalize('NFC', chr(cp)) != chr(cp):
+        mark(cp)
 for a, b, c in ccc:
     for cp in range(a, b + 1): mark(cp)
 for cp in second: mark(cp)
