@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kaspipos/layout.h"
 #include "kaspipos/pdf.h"
 #include "pdf_private.h"
 #include "pdf_sample.h"
@@ -353,6 +354,45 @@ static void every_code_type_renders(void **state)
     kp_pdf_renderer_free(r);
 }
 
+/* Found by fuzz_pdf (tests/fuzz/corpus/pdf/regression-glyph-set): with the
+ * subset font built with --no-glyph-names, this English 58 mm receipt's set
+ * of glyphs made libharu fail while saving (error 0x1033), and leak the font
+ * descriptor it was building: an approved cheque could not be printed. */
+static void a_glyph_set_that_broke_libharu_saves(void **state)
+{
+    static const char doc[] =
+        "{width:auto}\n"
+        "ЛЖЖЖЖ)))))))))))---------------7\n"
+        "-\n"
+        "\"^PAYMENT\"\n"
+        "Approved\n"
+        "-\n"
+        "{width:12,*}\n"
+        "Date | 30.11.26 03:50:00\n"
+        "Paid with | Card\n"
+        "Product | Kaspi Red\n"
+        "-\n"
+        "{width:auto}\n"
+        "|\"TOTAL\"\n"
+        "\"^2 ₸\"|\n"
+        "-\n"
+        "{width:auto}\n"
+        "Thank you for your purchase!\n"
+        "=\n";
+    kp_layout_options lo = { 32, "regression" };
+    kp_layout *layout = NULL;
+    kp_buf out = KP_BUF_INIT;
+    kp_error err;
+    (void)state;
+    if (kp_layout_parse(doc, sizeof doc - 1, &lo, &layout, &err) != KP_OK)
+        fail_msg("layout: %s", err.message);
+    kp_pdf_renderer *r = renderer(58, font_path, NULL);
+    render_ok(r, layout, &out);
+    kp_buf_free(&out);
+    kp_pdf_renderer_free(r);
+    kp_layout_free(layout);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +408,7 @@ int main(void)
         cmocka_unit_test(code128_encodes_sets_b_and_c),
         cmocka_unit_test(images_are_drawn_and_bad_ones_left_out),
         cmocka_unit_test(every_code_type_renders),
+        cmocka_unit_test(a_glyph_set_that_broke_libharu_saves),
     };
     find_fonts();
     return cmocka_run_group_tests(tests, NULL, NULL);
