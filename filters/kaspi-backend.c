@@ -97,6 +97,37 @@ static kp_status config_long(job *j, const char *key, long min, long max, long *
     return text ? kp_config_parse_long(text, min, max, key, value, err) : KP_OK;
 }
 
+/* A setting from the URI, else from kaspi.conf. */
+static const char *uri_or_config(const job *j, const char *from_uri, const char *key)
+{
+    return from_uri ? from_uri : kp_config_get(j->config, key);
+}
+
+/* The v2 settings (protected terminals), as kaspi-pay takes them: the URI's
+ * api, client, tls_name and tls_pin, else kaspi.conf's keys of the same
+ * names; cacert and tls_insecure from kaspi.conf only.  Tokens live in the
+ * journal directory, where `kaspi-pay register` (run as lp) puts them. */
+static kp_status protected_terminal_options(job *j, kp_terminal_options *topt, kp_error *err)
+{
+    const char *api = uri_or_config(j, j->uri.api, "api");
+    const char *insecure = kp_config_get(j->config, "tls_insecure");
+
+    if (kp_terminal_api_parse(api ? api : "v1", &topt->api, err) != KP_OK)
+        return KP_ERR_SETUP;
+    if (topt->api != KP_API_V2)
+        return KP_OK;
+    topt->client_name = uri_or_config(j, j->uri.client_name, "client_name");
+    topt->tls_name = uri_or_config(j, j->uri.tls_name, "tls_name");
+    topt->tls_pin = uri_or_config(j, j->uri.tls_pin, "tls_pin");
+    topt->cacert = kp_config_get(j->config, "cacert");
+    topt->tls_insecure = insecure && (strcmp(insecure, "yes") == 0 || strcmp(insecure, "true") == 0 ||
+                                      strcmp(insecure, "1") == 0);
+    if (topt->tls_insecure)
+        fputs("WARNING: TLS verification of the terminal is off (tls_insecure in kaspi.conf)\n", stderr);
+    topt->token_dir = kp_journal_dir(j->journal);
+    return KP_OK;
+}
+
 static kp_status settings(job *j, kp_error *err)
 {
     const char *uri = getenv("DEVICE_URI");
@@ -121,17 +152,19 @@ static kp_status settings(job *j, kp_error *err)
         (st = config_long(j, "request_timeout", 1, 120, &request_s, err)) != KP_OK)
         return st;
     j->deadline_ms = (j->uri.timeout_s ? j->uri.timeout_s : timeout_s) * 1000L;
+    if (!dir || !*dir)
+        dir = KP_LOCALSTATEDIR "/lib/kaspi-cups";
+    if ((st = kp_journal_open(dir, &j->journal, err)) != KP_OK) {
+        kp_error_prefix(err, "the payment journal %s cannot be used (it must be writable by lp; "
+                        "set KASPI_JOURNAL with SetEnv in cups-files.conf)", dir);
+        return st;
+    }
     topt.address = j->uri.terminal;
     topt.connect_timeout_ms = connect_s * 1000L;
     topt.request_timeout_ms = request_s * 1000L;
-    if ((st = kp_terminal_new(&topt, &j->terminal, err)) != KP_OK)
+    if ((st = protected_terminal_options(j, &topt, err)) != KP_OK)
         return st;
-    if (!dir || !*dir)
-        dir = KP_LOCALSTATEDIR "/lib/kaspi-cups";
-    if ((st = kp_journal_open(dir, &j->journal, err)) != KP_OK)
-        kp_error_prefix(err, "the payment journal %s cannot be used (it must be writable by lp; "
-                        "set KASPI_JOURNAL with SetEnv in cups-files.conf)", dir);
-    return st;
+    return kp_terminal_new(&topt, &j->terminal, err);
 }
 
 static kp_status read_job(job *j, kp_error *err)
@@ -217,7 +250,6 @@ static void run_payment(job *j, const kp_agent_options *opt, long long amount,
         } else {
             intent.operation = KP_JOURNAL_PAYMENT;
             intent.amount = amount;
-            intent.terminal = kp_terminal_address(j->terminal);
             intent.external_key = j->key;
             intent.print.printer = j->uri.printer;
             intent.print.template_name = j->uri.template_name;

@@ -403,15 +403,20 @@ static bool take_lock(run *r, const char *terminal, kp_journal_lock **lock)
     return false;
 }
 
-kp_status kp_agent_run(const kp_agent_options *opt, const kp_journal_intent *intent,
+kp_status kp_agent_run(const kp_agent_options *opt, const kp_journal_intent *given,
                        kp_agent_result *res)
 {
     kp_journal_lock *lock = NULL;
+    kp_journal_intent intent_copy;
+    const kp_journal_intent *intent = &intent_copy;
     run r;
 
     kp_agent_result_init(res);
-    if (!opt->terminal || !opt->journal || !intent)
+    if (!opt->terminal || !opt->journal || !given)
         return kp_error_set(&res->error, KP_ERR_USAGE, "kp_agent_run needs a terminal and a journal");
+    intent_copy = *given;
+    intent_copy.terminal = kp_terminal_address(opt->terminal);
+    intent_copy.api = kp_terminal_api_name(opt->terminal);   /* the cheque records the API it came by */
     begin(&r, opt, res, kp_terminal_address(opt->terminal));
     if (!take_lock(&r, r.terminal, &lock))
         return KP_OK;

@@ -24,6 +24,10 @@ void kp_backend_uri_clear(kp_backend_uri *uri)
     free(uri->template_name);
     free(uri->charset);
     free(uri->words);
+    free(uri->api);
+    free(uri->client_name);
+    free(uri->tls_name);
+    free(uri->tls_pin);
     memset(uri, 0, sizeof *uri);
 }
 
@@ -175,6 +179,24 @@ static kp_status set_param(kp_backend_uri *out, const char *name, char *value, k
             return kp_error_set(err, KP_ERR_SETUP, "the kaspi:// URI's words must be words "
                                 "separated by commas");
         slot = &out->words;
+    } else if (strcmp(name, "api") == 0) {
+        if (strcmp(value, "v1") != 0 && strcmp(value, "v2") != 0)
+            return kp_error_set(err, KP_ERR_SETUP, "the kaspi:// URI's api must be v1 or v2");
+        slot = &out->api;
+    } else if (strcmp(name, "client") == 0) {
+        if (!word_ok(value, "._-") || strlen(value) > 64)
+            return kp_error_set(err, KP_ERR_SETUP, "the kaspi:// URI's client must be a registered "
+                                "client name (letters, digits, '.', '_', '-')");
+        slot = &out->client_name;
+    } else if (strcmp(name, "tls_name") == 0) {
+        if (!word_ok(value, ".-*") || strlen(value) > 253)
+            return kp_error_set(err, KP_ERR_SETUP, "the kaspi:// URI's tls_name must be a host name "
+                                "such as pos.kaspipos.kz");
+        slot = &out->tls_name;
+    } else if (strcmp(name, "tls_pin") == 0) {
+        if (strncmp(value, "sha256//", 8) != 0 || !word_ok(value + 8, "+/=") || strlen(value) > 128)
+            return kp_error_set(err, KP_ERR_SETUP, "the kaspi:// URI's tls_pin must be sha256//BASE64");
+        slot = &out->tls_pin;
     } else if (strcmp(name, "timeout") == 0) {
         char *end;
         long t = strtol(value, &end, 10);
@@ -186,7 +208,8 @@ static kp_status set_param(kp_backend_uri *out, const char *name, char *value, k
         return KP_OK;
     } else {
         return kp_error_set(err, KP_ERR_SETUP, "the kaspi:// URI has an unknown parameter '%.40s' "
-                            "(known: printer, template, timeout, charset, words)", name);
+                            "(known: printer, template, timeout, charset, words, api, client, "
+                            "tls_name, tls_pin)", name);
     }
     free(*slot);
     *slot = value;

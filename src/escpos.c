@@ -442,6 +442,36 @@ static QRecLevel qr_level(char level)
     }
 }
 
+/* Data codewords of QR versions 1..40 at error levels L, M, Q, H (ISO/IEC
+ * 18004, table 7): enough to size a symbol without encoding it. */
+static const short qr_data_codewords[4][40] = {
+    { 19, 34, 55, 80, 108, 136, 156, 194, 232, 274, 324, 370, 428, 461, 523, 589, 647, 721, 795, 861,
+      932, 1006, 1094, 1174, 1276, 1370, 1468, 1531, 1631, 1735, 1843, 1955, 2071, 2191, 2306, 2434,
+      2566, 2702, 2812, 2956 },
+    { 16, 28, 44, 64, 86, 108, 124, 154, 182, 216, 254, 290, 334, 365, 415, 453, 507, 563, 627, 669,
+      714, 782, 860, 914, 1000, 1062, 1128, 1193, 1267, 1373, 1455, 1541, 1631, 1725, 1812, 1914, 1992,
+      2102, 2216, 2334 },
+    { 13, 22, 34, 48, 62, 76, 88, 110, 132, 154, 180, 206, 244, 261, 295, 325, 367, 397, 445, 485, 512,
+      568, 614, 664, 718, 754, 808, 871, 911, 985, 1033, 1115, 1171, 1231, 1286, 1354, 1426, 1502,
+      1582, 1666 },
+    { 9, 16, 26, 36, 46, 60, 66, 86, 100, 122, 140, 158, 180, 197, 223, 253, 283, 313, 341, 385, 406,
+      442, 464, 514, 538, 596, 628, 661, 701, 745, 793, 845, 901, 961, 986, 1054, 1096, 1142, 1222,
+      1276 },
+};
+
+int kp_escpos_qr_width(size_t len, char level)
+{
+    const short *data = qr_data_codewords[qr_level(level)];
+
+    for (int version = 1; version <= 40; version++) {
+        size_t count_bits = version <= 9 ? 8 : 16;        /* byte mode's length field */
+        size_t bits = 4 + count_bits + 8 * len;
+        if (bits <= (size_t)data[version - 1] * 8)
+            return 17 + 4 * version;
+    }
+    return 0;
+}
+
 static kp_status qr_native(render *r, const kp_row *row, int cell, size_t len)
 {
     static const char model[] = GS "(k\x04\x00" "1A2\x00";
@@ -462,10 +492,16 @@ static kp_status qr_native(render *r, const kp_row *row, int cell, size_t len)
     return st == KP_OK ? end_area(r, row) : st;
 }
 
-static kp_status qr_raster(render *r, const kp_row *row, const QRcode *qr, int cell)
+static kp_status qr_raster(render *r, const kp_row *row, size_t len, int cell)
 {
+    QRcode *qr = QRcode_encodeData((int)len, (const unsigned char *)row->code.data, 0,
+                                   qr_level(row->code.level));
     bitmap bm;
-    kp_status st = bitmap_alloc(&bm, qr->width * cell, qr->width * cell);
+    kp_status st;
+
+    if (!qr)
+        return KP_OK;    /* cannot be encoded: left out */
+    st = bitmap_alloc(&bm, qr->width * cell, qr->width * cell);
 
     for (int y = 0; y < bm.height && st == KP_OK; y++)
         for (int x = 0; x < bm.width; x++)
@@ -474,32 +510,27 @@ static kp_status qr_raster(render *r, const kp_row *row, const QRcode *qr, int c
     if (st == KP_OK)
         st = raster(r, row, &bm);
     free(bm.bits);
+    QRcode_free(qr);
     return st;
 }
 
+/* Sized from the capacity table: a printer that draws QR codes itself needs
+ * no encoding here (libqrencode's mask search dominated a receipt's time). */
 static kp_status qr_row(render *r, const kp_row *row)
 {
     size_t len = row->code.data ? strlen(row->code.data) : 0;
     int cell = clamp(row->code.cell, 1, 16), max = area_dots(r, row);
-    QRcode *qr;
-    kp_status st;
+    int width = len > 0 && len <= QR_DATA_MAX ? kp_escpos_qr_width(len, row->code.level) : 0;
 
-    if (len == 0 || len > QR_DATA_MAX)
-        return KP_OK;
-    qr = QRcode_encodeData((int)len, (const unsigned char *)row->code.data, 0,
-                           qr_level(row->code.level));
-    if (!qr)
-        return KP_OK;    /* too long for its error level: left out */
-    while (cell > 1 && qr->width * cell > max)
+    if (width == 0)
+        return KP_OK;    /* empty, or too long for its error level: left out */
+    while (cell > 1 && width * cell > max)
         cell--;
-    if (qr->width * cell > max)
-        st = KP_OK;
-    else if (r->profile->native_qr && !r->opt.raster_qr)
-        st = qr_native(r, row, cell, len);
-    else
-        st = qr_raster(r, row, qr, cell);
-    QRcode_free(qr);
-    return st;
+    if (width * cell > max)
+        return KP_OK;
+    if (r->profile->native_qr && !r->opt.raster_qr)
+        return qr_native(r, row, cell, len);
+    return qr_raster(r, row, len, cell);
 }
 
 /* ---- barcodes ---------------------------------------------------------- */

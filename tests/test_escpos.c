@@ -13,6 +13,7 @@
 
 #include "escpos_decode.h"
 #include "kaspipos/escpos.h"
+#include <qrencode.h>
 #include "kaspipos/profile.h"
 
 /* ---- building layouts by hand ---------------------------------------- */
@@ -824,6 +825,27 @@ static void decoder_refuses_malformed_streams(void **state)
 #undef S
 }
 
+/* The capacity table agrees with libqrencode's own choice of symbol for
+ * every length at every level (all up to 400 bytes, then a stride). */
+static void qr_width_matches_libqrencode(void **state)
+{
+    static const char levels[] = "lmqh";
+    char data[3000];
+    (void)state;
+    memset(data, 'A' + 1, sizeof data);
+    for (int l = 0; l < 4; l++) {
+        for (size_t len = 1; len <= 2960; len += len < 400 ? 1 : 37) {
+            QRecLevel level = (QRecLevel)l;
+            QRcode *qr = QRcode_encodeData((int)len, (const unsigned char *)data, 0, level);
+            int expected = qr ? qr->width : 0;
+            if (kp_escpos_qr_width(len, levels[l]) != expected)
+                fail_msg("%zu bytes at level %c: table says %d, libqrencode %d", len, levels[l],
+                         kp_escpos_qr_width(len, levels[l]), expected);
+            QRcode_free(qr);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -844,6 +866,7 @@ int main(void)
         cmocka_unit_test(renderer_object_matches_one_shot_render),
         cmocka_unit_test(golden_receipts),
         cmocka_unit_test(decoder_refuses_malformed_streams),
+        cmocka_unit_test(qr_width_matches_libqrencode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,8 +26,6 @@ static int run_operation(kp_cli *cli, const kp_journal_intent *base)
         kp_cli_session_close(&s);
         return code;
     }
-    intent.terminal = kp_terminal_address(s.terminal);
-    intent.api = kp_terminal_api_name(s.terminal);
     kp_agent_run(&s.agent, &intent, &res);
     kp_progress_end(&s.progress);
     kp_cli_result_from_agent(&out, &res, intent.operation == KP_JOURNAL_REFUND ? "refund" : "payment");

@@ -31,6 +31,10 @@ typedef struct kp_backend_uri {
     long timeout_s;        /* 0: not given */
     char *charset;         /* NULL: detect */
     char *words;           /* extra total words, comma-separated; NULL: none */
+    char *api;             /* "v1" | "v2"; NULL: kaspi.conf's, else v1 */
+    char *client_name;     /* v2: the registered client; NULL: kaspi.conf's / the last */
+    char *tls_name;        /* v2: verify the certificate against this name */
+    char *tls_pin;         /* v2: "sha256//BASE64" */
 } kp_backend_uri;
 
 /* Parses a device URI; an unknown parameter or a bad value is an error that

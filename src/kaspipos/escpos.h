@@ -64,6 +64,10 @@ kp_status kp_escpos_new(const kp_profile *profile, const kp_escpos_options *opt,
 kp_status kp_escpos_write(kp_escpos *e, const kp_layout *layout, kp_buf *out, kp_error *err);
 void kp_escpos_free(kp_escpos *e);
 
+/* The width in modules of the smallest QR symbol that holds len bytes (byte
+ * mode) at error level 'l', 'm', 'q' or 'h'; 0 when none does. */
+int kp_escpos_qr_width(size_t len, char level);
+
 #ifdef __cplusplus
 }
 #endif

@@ -89,7 +89,7 @@ typedef struct kp_journal_print_request {
 typedef struct kp_journal_intent {
     kp_journal_operation operation;
     long long amount;                 /* 1..999999999 */
-    const char *terminal;             /* "HOST:PORT" */
+    const char *terminal;             /* "HOST:PORT" (kp_agent_run fills it in) */
     const char *api;                  /* "v1" (NULL means v1) or "v2" */
     const char *method;               /* refunds: card | qr | alaqan */
     const char *refund_transaction_id;/* refunds: the purchase's transactionId */
