@@ -1,5 +1,7 @@
-/* cmd_journal.c: `kaspi-pay journal [list | show ID]`: what the journal
- * holds, for the admin and for scripts (--json). */
+/* cmd_journal.c: `kaspi-pay journal [list | show ID | close ID]`: what the
+ * journal holds, for the admin and for scripts (--json), and closing by hand
+ * an operation that recover cannot settle (a start whose outcome only the
+ * terminal's own history can tell), once someone has checked it there. */
 #include "config.h"
 #include "cli.h"
 #include "kaspipos/journal.h"
@@ -65,6 +67,36 @@ static int show_record(kp_cli *cli, kp_journal *journal, const char *id)
     return KP_EXIT_OK;
 }
 
+static int close_record(kp_cli *cli, kp_journal *journal, const char *id)
+{
+    kp_journal_record *record = NULL;
+    kp_error err;
+    kp_status st = kp_journal_load(journal, id, &record, &err);
+    const char *was = st == KP_OK ? kp_journal_state_name(kp_journal_record_state(record)) : "";
+
+    if (st == KP_OK && kp_journal_record_state(record) == KP_JOURNAL_DONE)
+        st = kp_error_set(&err, KP_ERR_USAGE, "operation %s is already closed", id);
+    if (st == KP_OK)
+        st = kp_journal_set_done(journal, record, "closed by hand after a check on the terminal", &err);
+    if (st != KP_OK) {
+        kp_cli_error("%s", err.message);
+        kp_journal_record_free(record);
+        return st == KP_ERR_NOT_FOUND || st == KP_ERR_USAGE ? KP_EXIT_USAGE : KP_EXIT_SETUP;
+    }
+    kp_cli_say(cli, "closed %s (%s of %lld, was %s); recover will no longer report it", id,
+               kp_journal_operation_name(kp_journal_record_operation(record)),
+               kp_journal_record_amount(record), was);
+    kp_journal_record_free(record);
+    return KP_EXIT_OK;
+}
+
+static bool usage_ok(const kp_cli *cli, const char *action)
+{
+    if (strcmp(action, "list") == 0)
+        return cli->n_args <= 1;
+    return (strcmp(action, "show") == 0 || strcmp(action, "close") == 0) && cli->n_args == 2;
+}
+
 int kp_cmd_journal(kp_cli *cli)
 {
     kp_journal *journal = NULL;
@@ -73,8 +105,8 @@ int kp_cmd_journal(kp_cli *cli)
     kp_error err;
     int code;
 
-    if (strcmp(action, "list") == 0 ? cli->n_args > 1 : (strcmp(action, "show") != 0 || cli->n_args != 2)) {
-        kp_cli_error("usage: kaspi-pay journal [list | show ID]");
+    if (!usage_ok(cli, action)) {
+        kp_cli_error("usage: kaspi-pay journal [list | show ID | close ID]");
         free(dir);
         return KP_EXIT_USAGE;
     }
@@ -83,7 +115,12 @@ int kp_cmd_journal(kp_cli *cli)
         free(dir);
         return KP_EXIT_SETUP;
     }
-    code = strcmp(action, "list") == 0 ? list_records(cli, journal) : show_record(cli, journal, cli->args[1]);
+    if (strcmp(action, "list") == 0)
+        code = list_records(cli, journal);
+    else if (strcmp(action, "show") == 0)
+        code = show_record(cli, journal, cli->args[1]);
+    else
+        code = close_record(cli, journal, cli->args[1]);
     kp_journal_free(journal);
     free(dir);
     return code;

@@ -18,7 +18,7 @@ static const char usage_text[] =
 "  kaspi-pay [GLOBAL OPTIONS] recover\n"
 "  kaspi-pay [GLOBAL OPTIONS] reprint CHEQUE.json [PRINT OPTIONS]\n"
 "  kaspi-pay expand TEMPLATE --data FILE.json [--partials DIR] [--escape receipt|html|none]\n"
-"  kaspi-pay [GLOBAL OPTIONS] journal [list | show ID]\n"
+"  kaspi-pay [GLOBAL OPTIONS] journal [list | show ID | close ID]\n"
 "  kaspi-pay profiles\n"
 "  kaspi-pay [GLOBAL OPTIONS] register NAME   protected terminals (v2): tap «Разрешить»\n"
 "  kaspi-pay [GLOBAL OPTIONS] info            the terminal's device info (v2)\n"
