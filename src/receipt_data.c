@@ -66,6 +66,8 @@ static json_t *scalar_string(const json_t *v)
         return NULL;
     switch (json_typeof(v)) {
     case JSON_STRING:
+        if (json_string_length(v) <= KP_RECEIPT_FIELD_MAX)
+            return json_incref((json_t *)v);   /* shared: nothing writes to the data */
         return bounded_string(json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
