@@ -3,7 +3,7 @@
  *
  *   kp-bench --templates DIR --data CHEQUE.json --response BODY.json
  *            --profiles FILE [--template FILE] [--font FILE] [--runs 15]
- *            [--scale 1.0] [--dump-doc FILE]
+ *            [--scale 1.0] [--dump-doc FILE] [--only OPERATION]
  *
  * The receipt is made as the programs make it (kaspipos/receipt.h): the
  * cheque's template data with the Russian labels, the template (default
@@ -23,7 +23,8 @@
  *   NAME  N  MIN_US  MEDIAN_US  MAX_US  BYTES
  * (BYTES: the size of one output, 0 when there is none).  --dump-doc writes
  * the expanded ReceiptLine document, so ReceiptLine can be timed on exactly
- * the same input.  Any failure stops the program with a message: a figure is
+ * the same input; --only NAME times that operation alone (for a profiler).
+ * Any failure stops the program with a message: a figure is
  * only printed for work that succeeded.
  */
 #include "config.h"
@@ -57,6 +58,7 @@ typedef struct bench {
     const kp_profile *profile; /* 80mm */
     kp_escpos *escpos;
     kp_buf out;                /* the last output */
+    const char *only;          /* --only NAME: time this operation alone */
 } bench;
 
 typedef void (*bench_op)(bench *b);
@@ -221,6 +223,9 @@ static void time_op(bench *b, const char *name, bench_op op, long n, int runs)
     int r;
     long i;
 
+    if (b->only && strcmp(b->only, name))
+        return;
+
     b->out.len = 0;
     op(b);                          /* warm up: caches, lazily built tables */
     for (r = 0; r < runs; r++) {
@@ -239,7 +244,7 @@ static void time_op(bench *b, const char *name, bench_op op, long n, int runs)
 
 typedef struct bench_args {
     const char *templates_dir, *template_path, *data_path, *response_path, *profiles_path;
-    const char *font_path, *dump_doc;
+    const char *font_path, *dump_doc, *only;
     int runs;
     double scale;
 } bench_args;
@@ -248,7 +253,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: kp-bench --templates DIR --data CHEQUE.json --response BODY.json "
                     "--profiles FILE [--template FILE] [--font FILE] [--runs N] [--scale X] "
-                    "[--dump-doc FILE]\n");
+                    "[--dump-doc FILE] [--only OPERATION]\n");
     exit(2);
 }
 
@@ -267,6 +272,7 @@ static void parse_args(int argc, char **argv, bench_args *a)
         else if (!strcmp(argv[i], "--profiles")) a->profiles_path = v;
         else if (!strcmp(argv[i], "--font")) a->font_path = v;
         else if (!strcmp(argv[i], "--dump-doc")) a->dump_doc = v;
+        else if (!strcmp(argv[i], "--only")) a->only = v;
         else if (!strcmp(argv[i], "--runs")) a->runs = atoi(v);
         else if (!strcmp(argv[i], "--scale")) a->scale = atof(v);
         else usage();
@@ -363,7 +369,7 @@ static long scaled(long n, double scale)
 
 int main(int argc, char **argv)
 {
-    bench_args a = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 15, 1.0 };
+    bench_args a = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 15, 1.0 };
     bench b;
     kp_profile_set *profiles = NULL;
 
@@ -372,6 +378,7 @@ int main(int argc, char **argv)
     setup_documents(&b, &a);
     setup_renderers(&b, &a, &profiles);
     kp_buf_init(&b.out, 0);
+    b.only = a.only;
 
     time_op(&b, "data", op_data, scaled(2000, a.scale), a.runs);
     time_op(&b, "expand", op_expand_only, scaled(2000, a.scale), a.runs);
