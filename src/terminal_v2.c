@@ -63,7 +63,6 @@ void kp_terminal_v2_free(kp_terminal *t)
     free(t->cacert);
     free(t->token_dir);
     free(t->client_name);
-    curl_slist_free_all(t->connect_to);
     kp_token_clear(&t->token);
 }
 
@@ -87,29 +86,24 @@ typedef struct call {
     const kp_url_param *params;
     bool with_token;
     long timeout_ms;             /* 0: the terminal's request timeout */
-    curl_xferinfo_callback progress;
-    void *progress_ctx;
+    kp_http_tick_fn tick;       /* while waiting for the answer */
+    void *tick_ctx;
 } call;
 
 static kp_status send_once(kp_terminal *t, const call *c, kp_response *resp, kp_error *err)
 {
-    struct curl_slist *headers = NULL;
     kp_buf path = KP_BUF_INIT, header = KP_BUF_INIT;
     long http = 0;
     kp_status st = kp_buf_printf(&path, "/v2%s", c->path);
 
-    if (st == KP_OK && c->with_token) {
+    if (st == KP_OK && c->with_token)
         st = kp_buf_printf(&header, "accesstoken: %s", t->token.access);
-        if (st == KP_OK && !(headers = curl_slist_append(NULL, kp_buf_str(&header))))
-            st = KP_ERR_NOMEM;
-    }
     if (st != KP_OK)
         st = kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     else
-        st = kp_terminal_http_get(t, kp_buf_str(&path), c->params, headers, c->timeout_ms,
-                                  c->progress, c->progress_ctx, &http, err);
-    curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(headers);
+        st = kp_terminal_http_get(t, kp_buf_str(&path), c->params,
+                                  c->with_token ? kp_buf_str(&header) : NULL, c->timeout_ms,
+                                  c->tick, c->tick_ctx, &http, err);
     kp_buf_free(&path);
     kp_buf_free(&header);
     if (st == KP_OK)
@@ -269,18 +263,15 @@ static long elapsed_ms(const struct timespec *since)
     return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
 }
 
-static int on_wait(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                   curl_off_t ulnow)
+static void on_wait(void *ctx)
 {
     wait_state *w = ctx;
     long ms = elapsed_ms(&w->started);
 
-    (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
     if (w->fn && ms / 1000 != w->last_second) {
         w->last_second = ms / 1000;
         w->fn(ms, w->timeout_ms > ms ? w->timeout_ms - ms : 0, w->ctx);
     }
-    return 0;
 }
 
 static kp_status registered(kp_terminal *t, const char *name, kp_response *resp, kp_error *err)
@@ -303,7 +294,7 @@ kp_status kp_terminal_register(kp_terminal *t, const char *name, long timeout_ms
 {
     kp_url_param params[] = { { "name", name }, { NULL, NULL } };
     wait_state w = { .fn = wait, .ctx = wait_ctx, .last_second = -1 };
-    call c = { .path = "/register", .params = params, .progress = on_wait, .progress_ctx = &w };
+    call c = { .path = "/register", .params = params, .tick = on_wait, .tick_ctx = &w };
     kp_status st;
 
     kp_response_clear(resp);
