@@ -449,16 +449,37 @@ static kp_status read_response(http_conn *c, long *http, kp_buf *body, kp_error 
     return st;
 }
 
+static void conn_init(http_conn *c, const kp_http_request *req, int fd)
+{
+    memset(c, 0, sizeof *c);
+    c->req = req;
+    c->fd = fd;
+    c->sent = 1;                   /* reading: the request has gone */
+    kp_buf_init(&c->in, 0);
+}
+
+kp_status kp_http_read_answer(int fd, const kp_http_request *req, kp_buf *body, long *http,
+                              kp_error *err)
+{
+    http_conn c;
+    kp_status st;
+
+    conn_init(&c, req, fd);
+    *http = 0;
+    kp_buf_reset(body);
+    st = read_response(&c, http, body, err);
+    kp_buf_free(&c.in);
+    return st;
+}
+
 kp_status kp_http_get_plain(const kp_http_request *req, kp_buf *body, long *http, kp_error *err)
 {
     http_conn c;
     kp_buf request = KP_BUF_INIT;
     kp_status st;
 
-    memset(&c, 0, sizeof c);
-    c.req = req;
-    c.fd = -1;
-    kp_buf_init(&c.in, 0);
+    conn_init(&c, req, -1);
+    c.sent = 0;
     *http = 0;
     kp_buf_reset(body);
     if (build_request(req, &request) != KP_OK)

@@ -56,6 +56,10 @@ typedef struct kp_http_request {
 } kp_http_request;
 
 kp_status kp_http_get_plain(const kp_http_request *req, kp_buf *body, long *http, kp_error *err);
+/* Reads one answer from a connected fd (the request sent): its status and
+ * body.  Exposed for the fuzz target. */
+kp_status kp_http_read_answer(int fd, const kp_http_request *req, kp_buf *body, long *http,
+                              kp_error *err);
 
 /* terminal_curl.c: HTTPS through libcurl, loaded on first use. */
 kp_status kp_curl_new(const kp_terminal *t, kp_curl **out, kp_error *err);
