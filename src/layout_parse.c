@@ -757,23 +757,23 @@ void lt_state_init(lt_state *st)
 
 void lt_state_free(lt_state *st)
 {
-    free(st->width.p);
-    free(st->nonzero.p);
-    free(st->rules_widths.p);
+    LT_FREE(&st->width);
+    LT_FREE(&st->nonzero);
+    LT_FREE(&st->rules_widths);
 }
 
 void lt_line_free(lt_line *line)
 {
-    free(line->cols.p);
-    free(line->parts.p);
-    free(line->chars.p);
-    free(line->image.p);
-    free(line->code_data.p);
-    free(line->command.p);
-    free(line->a.p);
-    free(line->b.p);
-    free(line->val.p);
-    free(line->bars.p);
+    LT_FREE(&line->cols);
+    LT_FREE(&line->parts);
+    LT_FREE(&line->chars);
+    LT_FREE(&line->image);
+    LT_FREE(&line->code_data);
+    LT_FREE(&line->command);
+    LT_FREE(&line->a);
+    LT_FREE(&line->b);
+    LT_FREE(&line->val);
+    LT_FREE(&line->bars);
 }
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
