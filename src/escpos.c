@@ -280,16 +280,17 @@ static kp_status rule_row(render *r, size_t index)
     if (st == KP_OK)
         st = kp_buf_reserve(r->out, (size_t)start + (size_t)n + 1);
     if (st == KP_OK) {
+        const char *rule = row->rule, dash = r->rules->dash;   /* locals: the stores below may alias */
         char *p = r->out->data + r->out->len;
         memset(p, ' ', (size_t)start);
         p += start;
         for (int i = 0; i < n; i++) {
-            char c = row->rule[i];
+            char c = rule[i];
             if (c == '-')
-                p[i] = r->rules->dash;
+                p[i] = dash;
             else if (c == '+')
                 p[i] = r->rules->junction[junction_index(
-                    i > 0 && row->rule[i - 1] != ' ', i + 1 < n && row->rule[i + 1] != ' ',
+                    i > 0 && rule[i - 1] != ' ', i + 1 < n && rule[i + 1] != ' ',
                     has_vrule_at(above, start + i), has_vrule_at(below, start + i))];
             else
                 p[i] = ' ';

@@ -46,7 +46,7 @@ typedef struct builder {
     void *scratch;                 /* the first room of the arrays above, one block */
 } builder;
 
-static void *arena_alloc(layout_impl *lay, size_t n)
+static inline void *arena_alloc(layout_impl *lay, size_t n)
 {
     chunk *c = lay->chunks;
     size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
@@ -65,7 +65,7 @@ static void *arena_alloc(layout_impl *lay, size_t n)
     return (char *)c->data + c->used - need;
 }
 
-static kp_row *new_row(builder *b, kp_row_kind kind)
+static inline kp_row *new_row(builder *b, kp_row_kind kind)
 {
     layout_impl *lay = b->lay;
     kp_row *row;

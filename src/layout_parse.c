@@ -547,7 +547,7 @@ static bool apply_properties(lt_line *line, lt_state *st, prop *props, int cpl)
     return true;
 }
 
-static bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
+static inline bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
 {
     lt_part p = { delim, what, run, off, len };
     return LT_PUSH(&line->parts, p);
@@ -559,7 +559,7 @@ static bool is_decoration(uint16_t x)
 }
 
 /* A decoration part; '^' takes the whole run from s[i], *i moves to its end. */
-static bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i)
+static inline bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i)
 {
     size_t j = *i;
 
@@ -609,7 +609,7 @@ static bool parse_plain_text(const uint16_t *e, size_t n, lt_line *line)
 }
 
 /* A text column: control codes out, escapes, '~', then split at decorations. */
-static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
+static inline bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
 {
     lt_u16 *b = &line->b, *c = &line->val;
     size_t i, r, w, piece;
