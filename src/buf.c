@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The exported functions, which the header's inline fast paths call. */
+#undef kp_buf_append
+#undef kp_buf_putc
+
 void kp_buf_init(kp_buf *b, size_t limit)
 {
     b->data = NULL;
@@ -64,7 +68,7 @@ kp_status kp_buf_append(kp_buf *b, const void *data, size_t len)
 
 kp_status kp_buf_puts(kp_buf *b, const char *s)
 {
-    return kp_buf_append(b, s, strlen(s));
+    return kp_buf_append_inline(b, s, strlen(s));
 }
 
 kp_status kp_buf_putc(kp_buf *b, char c)

@@ -297,12 +297,15 @@ const char *kp_codepage_name(const kp_codepage *cp)
 kp_status kp_codepage_encode(kp_codepage *cp, const char *text, size_t len, kp_buf *out)
 {
     const unsigned char *u = (const unsigned char *)text;
+    const unsigned char *cyrillic = cp->cyrillic;
     size_t off = 0, pos;
+    char *d;                  /* out->data, kept in a local: stores to it cannot move it */
     kp_status st;
 
     if ((st = kp_buf_reserve(out, len)) != KP_OK)
         return st;
     pos = out->len;
+    d = out->data;
     while (off < len) {
         unsigned char b = u[off];
         char seq[KP_CODEPAGE_MAX_SEQ];
@@ -310,14 +313,14 @@ kp_status kp_codepage_encode(kp_codepage *cp, const char *text, size_t len, kp_b
         uint32_t c;
 
         if (b >= 0x20 && b < 0x7F) {                       /* ASCII */
-            out->data[pos++] = (char)b;
+            d[pos++] = (char)b;
             off++;
             continue;
         }
         if (b >= 0xD0 && b <= 0xD3 && off + 1 < len && (u[off + 1] & 0xC0) == 0x80) {
-            unsigned char native = cp->cyrillic[((b & 0x03) << 6) | (u[off + 1] & 0x3F)];
+            unsigned char native = cyrillic[((b & 0x03) << 6) | (u[off + 1] & 0x3F)];
             if (native) {                  /* Cyrillic, or Kazakh through its fallback */
-                out->data[pos++] = (char)native;
+                d[pos++] = (char)native;
                 off += 2;
                 continue;
             }
@@ -329,12 +332,13 @@ kp_status kp_codepage_encode(kp_codepage *cp, const char *text, size_t len, kp_b
             out->len = pos;
             if ((st = kp_buf_reserve(out, (len - off) + n)) != KP_OK)
                 return st;
+            d = out->data;
         }
-        memcpy(out->data + pos, seq, n);
+        memcpy(d + pos, seq, n);
         pos += n;
     }
     out->len = pos;
-    out->data[pos] = '\0';
+    d[pos] = '\0';
     return KP_OK;
 }
 

@@ -23,11 +23,21 @@ typedef struct print_state {
     int bold, underline, invert, size, align;
 } print_state;
 
+/* The bytes of rules in the printer's code page, encoded once: a rule cell
+ * is one byte, a box-drawing character or its ASCII fallback. */
+typedef struct rule_bytes {
+    char dash;            /* '-' of a rule */
+    char junction[16];    /* '+' by what it joins: see junction_index() */
+    char vrule[KP_CODEPAGE_MAX_SEQ];   /* a table's vertical rule */
+    size_t vrule_len;
+} rule_bytes;
+
 /* What stays from one receipt to the next on the same printer. */
 struct kp_escpos {
     kp_profile profile;
     kp_escpos_options opt;
     kp_codepage *cp;
+    rule_bytes rules;
     kp_buf text;          /* one span's encoded text, reused */
 };
 
@@ -36,6 +46,7 @@ typedef struct render {
     const kp_profile *profile;
     kp_escpos_options opt;
     kp_codepage *cp;
+    const rule_bytes *rules;
     kp_buf *out;
     kp_buf text;          /* r->text is the renderer's buffer, given back at the end */
     int cpl;              /* cells per line in the font used */
@@ -159,10 +170,8 @@ static int clamp(int v, int lo, int hi)
 static kp_status encode_span(render *r, const kp_span *span)
 {
     kp_buf_reset(&r->text);
-    if (span->vrule) {
-        char seq[KP_CODEPAGE_MAX_SEQ];
-        return kp_buf_append(&r->text, seq, kp_codepage_encode_char(r->cp, 0x2502, seq));
-    }
+    if (span->vrule)
+        return kp_buf_append(&r->text, r->rules->vrule, r->rules->vrule_len);
     if (!span->text)
         return KP_OK;
     return kp_codepage_encode(r->cp, span->text, strlen(span->text), &r->text);
@@ -229,13 +238,30 @@ static bool has_vrule_at(const kp_row *row, int column)
     return false;
 }
 
-/* The box-drawing character for a '+' from what it joins. */
-static uint32_t junction(bool left, bool right, bool up, bool down)
+/* Which of the 16 junctions a '+' is, from what it joins. */
+static int junction_index(bool left, bool right, bool up, bool down)
+{
+    return (up << 3) | (down << 2) | (right << 1) | (int)left;
+}
+
+/* One cell of a rule: the character's byte if it is one, else `ascii`. */
+static char rule_byte(kp_codepage *cp, uint32_t u, char ascii)
+{
+    char seq[KP_CODEPAGE_MAX_SEQ];
+    /* One cell each: a fallback longer than one byte is cut to one. */
+    return kp_codepage_encode_char(cp, u, seq) == 1 ? seq[0] : ascii;
+}
+
+static void encode_rules(kp_codepage *cp, rule_bytes *rb)
 {
     static const uint32_t box[16] = {
         /* udrl: 0000 */ 0x253C, 0x2500, 0x2500, 0x2500, 0x2502, 0x2510, 0x250C, 0x252C,
         /* 1000 */ 0x2502, 0x2518, 0x2514, 0x2534, 0x2502, 0x2524, 0x251C, 0x253C };
-    return box[(up << 3) | (down << 2) | (right << 1) | (int)left];
+
+    rb->dash = rule_byte(cp, 0x2500, '-');
+    for (int i = 0; i < 16; i++)
+        rb->junction[i] = rule_byte(cp, box[i], '+');
+    rb->vrule_len = kp_codepage_encode_char(cp, 0x2502, rb->vrule);
 }
 
 static kp_status rule_row(render *r, size_t index)
@@ -249,22 +275,31 @@ static kp_status rule_row(render *r, size_t index)
 
     if (start + n > r->width)
         n = r->width - start;
+    if (n < 0)
+        n = 0;
     if (st == KP_OK)
-        st = kp_buf_repeat(r->out, ' ', (size_t)start);
-    for (int i = 0; i < n && st == KP_OK; i++) {
-        char seq[KP_CODEPAGE_MAX_SEQ], c = row->rule[i];
-        uint32_t u = ' ';
-        if (c == '-')
-            u = 0x2500;
-        else if (c == '+')
-            u = junction(i > 0 && row->rule[i - 1] != ' ', i + 1 < n && row->rule[i + 1] != ' ',
-                         has_vrule_at(above, start + i), has_vrule_at(below, start + i));
-        /* One cell each: a fallback longer than one byte is cut to one. */
-        if (kp_codepage_encode_char(r->cp, u, seq) != 1)
-            seq[0] = c == '-' ? '-' : c == '+' ? '+' : ' ';
-        st = put(r, seq, 1);
+        st = kp_buf_reserve(r->out, (size_t)start + (size_t)n + 1);
+    if (st == KP_OK) {
+        const char *rule = row->rule, dash = r->rules->dash;   /* locals: the stores below may alias */
+        char *p = r->out->data + r->out->len;
+        memset(p, ' ', (size_t)start);
+        p += start;
+        for (int i = 0; i < n; i++) {
+            char c = rule[i];
+            if (c == '-')
+                p[i] = dash;
+            else if (c == '+')
+                p[i] = r->rules->junction[junction_index(
+                    i > 0 && rule[i - 1] != ' ', i + 1 < n && rule[i + 1] != ' ',
+                    has_vrule_at(above, start + i), has_vrule_at(below, start + i))];
+            else
+                p[i] = ' ';
+        }
+        p[n] = '\n';
+        r->out->len += (size_t)start + (size_t)n + 1;
+        r->out->data[r->out->len] = '\0';
     }
-    return st == KP_OK ? put(r, "\n", 1) : st;
+    return st;
 }
 
 /* ---- placing codes and images -------------------------------------- */
@@ -720,6 +755,7 @@ kp_status kp_escpos_new(const kp_profile *profile, const kp_escpos_options *opt,
         free(e);
         return st;
     }
+    encode_rules(e->cp, &e->rules);
     *out = e;
     return KP_OK;
 }
@@ -745,6 +781,7 @@ kp_status kp_escpos_write(kp_escpos *e, const kp_layout *layout, kp_buf *out, kp
     r.profile = &e->profile;
     r.opt = e->opt;
     r.cp = e->cp;
+    r.rules = &e->rules;
     r.out = out;
     r.err = err;
     r.text = e->text;

@@ -42,11 +42,11 @@ typedef struct builder {
     lt_items items;
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
     lt_int widths;                 /* per placed column: its width */
-    kp_span *spans;
-    size_t n_spans, spans_cap;
+    struct { kp_span *p; size_t n, cap; bool borrowed; } spans;   /* the row being built */
+    void *scratch;                 /* the first room of the arrays above, one block */
 } builder;
 
-static void *arena_alloc(layout_impl *lay, size_t n)
+static inline void *arena_alloc(layout_impl *lay, size_t n)
 {
     chunk *c = lay->chunks;
     size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
@@ -65,13 +65,13 @@ static void *arena_alloc(layout_impl *lay, size_t n)
     return (char *)c->data + c->used - need;
 }
 
-static kp_row *new_row(builder *b, kp_row_kind kind)
+static inline kp_row *new_row(builder *b, kp_row_kind kind)
 {
     layout_impl *lay = b->lay;
     kp_row *row;
 
     if (lay->rows_cap == lay->pub.n_rows &&
-        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, lay->pub.n_rows, 1, sizeof(kp_row)))
+        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, NULL, lay->pub.n_rows, 1, sizeof(kp_row)))
         return NULL;
     row = &lay->pub.rows[lay->pub.n_rows++];
     memset(row, 0, sizeof *row);
@@ -204,36 +204,35 @@ static inline kp_status add_span(builder *b, int column, int cells, kp_style sty
 {
     kp_span s = { column, cells, style, vrule, text };
 
-    if (b->spans_cap == b->n_spans && !lt_grow((void **)&b->spans, &b->spans_cap, b->n_spans, 1, sizeof s))
-        return KP_ERR_NOMEM;
-    b->spans[b->n_spans++] = s;
-    return KP_OK;
+    return LT_PUSH(&b->spans, s) ? KP_OK : KP_ERR_NOMEM;
 }
 
 static kp_status finish_text_row(builder *b, int height)
 {
     kp_row *row = new_row(b, KP_ROW_TEXT);
+    kp_span *spans = b->spans.p;
+    size_t n = b->spans.n;
 
     if (!row)
         return KP_ERR_NOMEM;
     row->height = height;
-    for (size_t i = 1; i < b->n_spans; i++) {      /* rules and text, by column */
-        kp_span x = b->spans[i];
+    for (size_t i = 1; i < n; i++) {      /* rules and text, by column */
+        kp_span x = spans[i];
         size_t k = i;
-        while (k > 0 && b->spans[k - 1].column > x.column) {
-            b->spans[k] = b->spans[k - 1];
+        while (k > 0 && spans[k - 1].column > x.column) {
+            spans[k] = spans[k - 1];
             k--;
         }
-        b->spans[k] = x;
+        spans[k] = x;
     }
-    if (b->n_spans) {
-        row->spans = arena_alloc(b->lay, b->n_spans * sizeof(kp_span));
+    if (n) {
+        row->spans = arena_alloc(b->lay, n * sizeof(kp_span));
         if (!row->spans)
             return KP_ERR_NOMEM;
-        memcpy(row->spans, b->spans, b->n_spans * sizeof(kp_span));
-        row->n_spans = b->n_spans;
+        memcpy(row->spans, spans, n * sizeof(kp_span));
+        row->n_spans = n;
     }
-    b->n_spans = 0;
+    b->spans.n = 0;
     return KP_OK;
 }
 
@@ -503,7 +502,7 @@ static kp_status run_document(builder *b, lt_u16 *doc)
 /* UTF-8 -> code points -> NFC -> UTF-16, without the BOM. */
 static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
 {
-    lt_u32 cps = { NULL, 0, 0 }, scratch = { NULL, 0, 0 };
+    lt_u32 cps = { NULL, 0, 0, false }, scratch = { NULL, 0, 0, false };
     kp_status s = KP_ERR_NOMEM;
     size_t i = 0;
     int direct = lt_utf8_to_u16_if_nfc(doc, len, out);
@@ -536,44 +535,79 @@ done:
     return s;
 }
 
-/* Room for a usual receipt up front, so the scratch arrays do not grow by
- * doubling from nothing on every layout.  False when out of memory. */
-static bool builder_reserve(builder *b, size_t doc_units)
+/* Gives vector v its first `count` elements of room from the scratch block
+ * (at *at; with base NULL, only counts the bytes). */
+#define LT_LEND(v, count, base, at) do { \
+        size_t bytes_ = ((count) * sizeof *(v)->p + 15) / 16 * 16; \
+        if (base) { \
+            (v)->p = (void *)((char *)(base) + *(at)); \
+            (v)->cap = (count); \
+            (v)->borrowed = true; \
+        } \
+        *(at) += bytes_; \
+    } while (0)
+
+/* Lends every scratch array its room, or (base NULL) counts it. */
+static size_t lend_scratch(builder *b, void *base)
 {
     enum { TEXT = 256, SMALL = 32 };
-    size_t rows = doc_units / 16 + 16;
     lt_line *l = &b->line;
+    size_t at = 0;
+
+    LT_LEND(&l->a, TEXT, base, &at);
+    LT_LEND(&l->b, TEXT, base, &at);
+    LT_LEND(&l->val, TEXT, base, &at);
+    LT_LEND(&l->chars, TEXT, base, &at);
+    LT_LEND(&l->bars, SMALL, base, &at);
+    LT_LEND(&l->parts, SMALL, base, &at);
+    LT_LEND(&l->cols, SMALL, base, &at);
+    LT_LEND(&b->area, SMALL, base, &at);
+    LT_LEND(&b->wlines, SMALL, base, &at);
+    LT_LEND(&b->items, SMALL, base, &at);
+    LT_LEND(&b->widths, SMALL, base, &at);
+    LT_LEND(&b->col_first, SMALL, base, &at);
+    LT_LEND(&b->col_count, SMALL, base, &at);
+    LT_LEND(&b->st.width, SMALL, base, &at);
+    LT_LEND(&b->st.nonzero, SMALL, base, &at);
+    LT_LEND(&b->st.rules_widths, SMALL, base, &at);
+    LT_LEND(&b->spans, SMALL, base, &at);
+    return at;
+}
+
+/* Room for a usual receipt up front, so the scratch arrays neither grow by
+ * doubling from nothing nor take a malloc each on every layout.  False when
+ * out of memory. */
+static bool builder_reserve(builder *b, size_t doc_units)
+{
+    size_t rows = doc_units / 16 + 16;
 
     if (rows > 4096)
         rows = 4096;
-    return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, 0, rows, sizeof(kp_row)) &&
-           LT_GROW(&l->a, TEXT) && LT_GROW(&l->bars, SMALL) && LT_GROW(&l->val, TEXT) && LT_GROW(&l->chars, TEXT) &&
-           LT_GROW(&l->parts, SMALL) && LT_GROW(&l->cols, SMALL) && LT_GROW(&b->area, SMALL) &&
-           LT_GROW(&b->wlines, SMALL) && LT_GROW(&b->items, SMALL) && LT_GROW(&b->widths, SMALL) &&
-           LT_GROW(&b->col_first, SMALL) && LT_GROW(&b->col_count, SMALL) &&
-           LT_GROW(&b->st.width, SMALL) && LT_GROW(&b->st.nonzero, SMALL) &&
-           LT_GROW(&b->st.rules_widths, SMALL) &&
-           lt_grow((void **)&b->spans, &b->spans_cap, 0, SMALL, sizeof(kp_span));
+    if (!(b->scratch = malloc(lend_scratch(b, NULL))))
+        return false;
+    lend_scratch(b, b->scratch);
+    return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, NULL, 0, rows, sizeof(kp_row));
 }
 
 static void builder_free(builder *b)
 {
     lt_state_free(&b->st);
     lt_line_free(&b->line);
-    free(b->area.p);
-    free(b->wlines.p);
-    free(b->items.p);
-    free(b->col_first.p);
-    free(b->col_count.p);
-    free(b->widths.p);
-    free(b->spans);
+    LT_FREE(&b->area);
+    LT_FREE(&b->wlines);
+    LT_FREE(&b->items);
+    LT_FREE(&b->col_first);
+    LT_FREE(&b->col_count);
+    LT_FREE(&b->widths);
+    LT_FREE(&b->spans);
+    free(b->scratch);
 }
 
 kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *opt,
                           kp_layout **out, kp_error *err)
 {
     const char *name = opt && opt->source ? opt->source : "receipt template";
-    lt_u16 text = { NULL, 0, 0 };
+    lt_u16 text = { NULL, 0, 0, false };
     builder b;
     kp_status s;
 

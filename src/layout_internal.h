@@ -20,15 +20,20 @@
 #include <stdint.h>
 #include "kaspipos/layout.h"
 
-/* Growable arrays; lt_grow() makes room for `need` more elements. */
-typedef struct lt_u16 { uint16_t *p; size_t n, cap; } lt_u16;
-typedef struct lt_u32 { uint32_t *p; size_t n, cap; } lt_u32;
-typedef struct lt_int { int *p; size_t n, cap; } lt_int;
+/* Growable arrays; lt_grow() makes room for `need` more elements.  An
+ * array may start `borrowed`: its first room is a slice of a block someone
+ * else frees (kp_layout_parse() gives its scratch arrays one malloc between
+ * them); growing moves it to memory of its own, which LT_FREE() frees. */
+typedef struct lt_u16 { uint16_t *p; size_t n, cap; bool borrowed; } lt_u16;
+typedef struct lt_u32 { uint32_t *p; size_t n, cap; bool borrowed; } lt_u32;
+typedef struct lt_int { int *p; size_t n, cap; bool borrowed; } lt_int;
 
-bool lt_grow(void **p, size_t *cap, size_t n, size_t need, size_t elem);
+/* `borrowed` may be NULL: *p is always the caller's own. */
+bool lt_grow(void **p, size_t *cap, bool *borrowed, size_t n, size_t need, size_t elem);
 #define LT_GROW(v, need) ((v)->cap - (v)->n >= (size_t)(need) || \
-    lt_grow((void **)&(v)->p, &(v)->cap, (v)->n, (need), sizeof *(v)->p))
+    lt_grow((void **)&(v)->p, &(v)->cap, &(v)->borrowed, (v)->n, (need), sizeof *(v)->p))
 #define LT_PUSH(v, x) (LT_GROW((v), 1) ? ((v)->p[(v)->n++] = (x), true) : false)
+#define LT_FREE(v) do { if (!(v)->borrowed) free((v)->p); } while (0)
 
 /* UTF-8 -> code points, replacing ill-formed sequences the way a WHATWG
  * decoder (Node's) does; then NFC.  Both false only when out of memory. */
@@ -77,8 +82,8 @@ typedef struct lt_column {
     size_t part0, n_parts;        /* text: parts[part0 .. part0+n_parts) */
 } lt_column;
 
-typedef struct lt_columns { lt_column *p; size_t n, cap; } lt_columns;
-typedef struct lt_parts { lt_part *p; size_t n, cap; } lt_parts;
+typedef struct lt_columns { lt_column *p; size_t n, cap; bool borrowed; } lt_columns;
+typedef struct lt_parts { lt_part *p; size_t n, cap; bool borrowed; } lt_parts;
 
 /* One parsed line (ReceiptLine's array of column objects). */
 typedef struct lt_line {
@@ -119,6 +124,7 @@ typedef struct lt_placed {
 typedef struct lt_area {
     lt_placed *p;
     size_t n, cap;
+    bool borrowed;
     int left, width;
 } lt_area;
 
@@ -128,8 +134,8 @@ bool lt_place_columns(const lt_line *line, const lt_state *st, int cpl, lt_area 
 /* One wrapped line of one column: items[item0, item0+n_items). */
 typedef struct lt_item { size_t off, len; kp_style style; } lt_item;
 typedef struct lt_wline { size_t item0, n_items; int space, height; } lt_wline;
-typedef struct lt_items { lt_item *p; size_t n, cap; } lt_items;
-typedef struct lt_wlines { lt_wline *p; size_t n, cap; } lt_wlines;
+typedef struct lt_items { lt_item *p; size_t n, cap; bool borrowed; } lt_items;
+typedef struct lt_wlines { lt_wline *p; size_t n, cap; bool borrowed; } lt_wlines;
 
 /* wrapText(): appends the wrapped lines of a text column of `width` cells. */
 bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,

@@ -19,7 +19,7 @@
 enum { S_BASE = 0xAC00, L_BASE = 0x1100, V_BASE = 0x1161, T_BASE = 0x11A7,
        L_COUNT = 19, V_COUNT = 21, T_COUNT = 28, N_COUNT = 588, S_COUNT = 11172 };
 
-bool lt_grow(void **p, size_t *cap, size_t n, size_t need, size_t elem)
+bool lt_grow(void **p, size_t *cap, bool *borrowed, size_t n, size_t need, size_t elem)
 {
     size_t want, c;
     void *grown;
@@ -32,9 +32,15 @@ bool lt_grow(void **p, size_t *cap, size_t n, size_t need, size_t elem)
     c = *cap ? *cap : 16;
     while (c < want)
         c *= 2;
-    grown = realloc(*p, c * elem);
-    if (!grown)
+    if (borrowed && *borrowed) {
+        if (!(grown = malloc(c * elem)))
+            return false;
+        if (n)
+            memcpy(grown, *p, n * elem);
+        *borrowed = false;
+    } else if (!(grown = realloc(*p, c * elem))) {
         return false;
+    }
     *p = grown;
     *cap = c;
     return true;

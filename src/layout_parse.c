@@ -547,7 +547,7 @@ static bool apply_properties(lt_line *line, lt_state *st, prop *props, int cpl)
     return true;
 }
 
-static bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
+static inline bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
 {
     lt_part p = { delim, what, run, off, len };
     return LT_PUSH(&line->parts, p);
@@ -559,7 +559,7 @@ static bool is_decoration(uint16_t x)
 }
 
 /* A decoration part; '^' takes the whole run from s[i], *i moves to its end. */
-static bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i)
+static inline bool add_decoration(lt_line *line, const uint16_t *s, size_t n, size_t *i)
 {
     size_t j = *i;
 
@@ -609,7 +609,7 @@ static bool parse_plain_text(const uint16_t *e, size_t n, lt_line *line)
 }
 
 /* A text column: control codes out, escapes, '~', then split at decorations. */
-static bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
+static inline bool parse_text(const uint16_t *e, size_t n, lt_line *line, lt_column *col)
 {
     lt_u16 *b = &line->b, *c = &line->val;
     size_t i, r, w, piece;
@@ -757,23 +757,23 @@ void lt_state_init(lt_state *st)
 
 void lt_state_free(lt_state *st)
 {
-    free(st->width.p);
-    free(st->nonzero.p);
-    free(st->rules_widths.p);
+    LT_FREE(&st->width);
+    LT_FREE(&st->nonzero);
+    LT_FREE(&st->rules_widths);
 }
 
 void lt_line_free(lt_line *line)
 {
-    free(line->cols.p);
-    free(line->parts.p);
-    free(line->chars.p);
-    free(line->image.p);
-    free(line->code_data.p);
-    free(line->command.p);
-    free(line->a.p);
-    free(line->b.p);
-    free(line->val.p);
-    free(line->bars.p);
+    LT_FREE(&line->cols);
+    LT_FREE(&line->parts);
+    LT_FREE(&line->chars);
+    LT_FREE(&line->image);
+    LT_FREE(&line->code_data);
+    LT_FREE(&line->command);
+    LT_FREE(&line->a);
+    LT_FREE(&line->b);
+    LT_FREE(&line->val);
+    LT_FREE(&line->bars);
 }
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)

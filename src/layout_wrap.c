@@ -17,7 +17,7 @@ static int floor_div(long a, long b)
     return (int)q;
 }
 
-static bool add_placed(lt_area *area, const lt_column *col, int width)
+static inline bool add_placed(lt_area *area, const lt_column *col, int width)
 {
     lt_placed p = { col, width };
     return LT_PUSH(area, p);
@@ -95,7 +95,7 @@ bool lt_place_columns(const lt_line *line, const lt_state *st, int cpl, lt_area 
     return true;
 }
 
-static bool end_line(lt_wlines *lines, lt_items *items, size_t *first, int *space, int *height, int width)
+static inline bool end_line(lt_wlines *lines, lt_items *items, size_t *first, int *space, int *height, int width)
 {
     lt_wline l = { *first, items->n - *first, *space, *height };
 

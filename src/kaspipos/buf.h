@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <string.h>
 #include "kaspipos/error.h"
 
 #ifdef __cplusplus
@@ -41,6 +42,35 @@ kp_status kp_buf_printf(kp_buf *b, const char *fmt, ...)
 char *kp_buf_steal(kp_buf *b, size_t *len);
 /* "" when empty, never NULL. */
 const char *kp_buf_str(const kp_buf *b);
+
+/* kp_buf_append and kp_buf_putc inline when the bytes fit in the memory the
+ * buffer already has and under its limit (most appends: a receipt makes
+ * hundreds of small ones); anything else goes to the functions above, which
+ * stay exported.  The same result either way. */
+static inline kp_status kp_buf_append_inline(kp_buf *b, const void *data, size_t len)
+{
+    if (b->cap - b->len > len && (!b->limit || b->limit - b->len >= len)) {
+        if (len)
+            memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return KP_OK;
+    }
+    return (kp_buf_append)(b, data, len);
+}
+
+static inline kp_status kp_buf_putc_inline(kp_buf *b, char c)
+{
+    if (b->cap - b->len > 1 && (!b->limit || b->limit > b->len)) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return KP_OK;
+    }
+    return (kp_buf_putc)(b, c);
+}
+
+#define kp_buf_append(b, data, len) kp_buf_append_inline((b), (data), (len))
+#define kp_buf_putc(b, c) kp_buf_putc_inline((b), (c))
 
 #ifdef __cplusplus
 }
