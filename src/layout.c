@@ -478,14 +478,21 @@ static kp_status run_document(builder *b, lt_u16 *doc)
     doc->p[doc->n] = '\n';      /* a sentinel: decode_document() left room */
     for (;;) {
         const uint16_t *p = doc->p;
-        size_t n = doc->n;
+        size_t n = doc->n, len;
+        int plain = lt_parse_plain_line(p + start, n - start, &b->st, &b->line, &len);
         bool end;
 
-        while (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r'))
-            i++;
-        end = i == n;
-        if (!lt_parse_line(doc->p + start, i - start, &b->st, b->cpl, &b->line))
+        if (plain < 0)
             return KP_ERR_NOMEM;
+        if (plain) {
+            i = start + len;
+        } else {
+            while (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r'))
+                i++;
+            if (!lt_parse_line(p + start, i - start, &b->st, b->cpl, &b->line))
+                return KP_ERR_NOMEM;
+        }
+        end = i == n;
         if ((s = create_line(b)) != KP_OK || end)
             break;
         if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
@@ -548,7 +555,7 @@ done:
     } while (0)
 
 /* Lends every scratch array its room, or (base NULL) counts it. */
-static size_t lend_scratch(builder *b, void *base)
+static size_t lend_scratch(builder *b, size_t doc_units, void *base)
 {
     enum { TEXT = 256, SMALL = 32 };
     lt_line *l = &b->line;
@@ -557,7 +564,7 @@ static size_t lend_scratch(builder *b, void *base)
     LT_LEND(&l->a, TEXT, base, &at);
     LT_LEND(&l->b, TEXT, base, &at);
     LT_LEND(&l->val, TEXT, base, &at);
-    LT_LEND(&l->chars, TEXT, base, &at);
+    LT_LEND(&l->chars, doc_units + 1, base, &at);   /* lt_parse_plain_line() wants it */
     LT_LEND(&l->bars, SMALL, base, &at);
     LT_LEND(&l->parts, SMALL, base, &at);
     LT_LEND(&l->cols, SMALL, base, &at);
@@ -583,9 +590,9 @@ static bool builder_reserve(builder *b, size_t doc_units)
 
     if (rows > 4096)
         rows = 4096;
-    if (!(b->scratch = malloc(lend_scratch(b, NULL))))
+    if (!(b->scratch = malloc(lend_scratch(b, doc_units, NULL))))
         return false;
-    lend_scratch(b, b->scratch);
+    lend_scratch(b, doc_units, b->scratch);
     return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, NULL, 0, rows, sizeof(kp_row));
 }
 

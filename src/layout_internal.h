@@ -113,6 +113,10 @@ void lt_line_free(lt_line *line);
  * `cpl` only bounds numbers.  False when out of memory. */
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line);
 
+/* The same for the common line, fused with finding its end: see layout_parse.c.
+ * 1 parsed (the line is s[0, *len)), 0 use lt_parse_line(), -1 out of memory. */
+int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len);
+
 /* ---- widths and wrapping (layout_wrap.c) ---- */
 
 /* createLine's columns after dropping and sizing, and the print area. */

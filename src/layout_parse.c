@@ -797,3 +797,167 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
         line->text &= line->cols.p[i].text;
     return true;
 }
+
+/* ---- the fused scan for plain lines ---- */
+
+/* What the fused scan does with an ASCII character. */
+enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP };
+static const uint8_t fused_kind[128] = {
+    F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
+    F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
+    F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
+    F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
+    [' '] = F_SPACE, ['"'] = F_DECOR, ['\\'] = F_STOP, ['^'] = F_DECOR, ['_'] = F_DECOR,
+    ['`'] = F_DECOR, ['{'] = F_STOP, ['|'] = F_BAR, ['}'] = F_STOP, ['~'] = F_TILDE, [0x7F] = F_STOP,
+};
+
+/* Ends a text column of the fused scan: its last part, trimmed, and the column. */
+static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t index, int align,
+                                    size_t part0, size_t part_off, size_t k_trim)
+{
+    lt_column col;
+
+    if (!add_part(line, false, 0, 0, part_off, k_trim - part_off))
+        return false;
+    line->chars.n = k_trim;
+    col.text = true;
+    col.align = align;
+    col.width = st->width.n == 0 ? -1 : index < st->width.n ? st->width.p[index] : 0;
+    col.part0 = part0;
+    col.n_parts = line->parts.n - part0;
+    return LT_PUSH(&line->cols, col);
+}
+
+/* A line of only '-' or only '=' from s[i] on (and spaces): a rule or a
+ * cut, one column that is not text; anything else is left to lt_parse_line(). */
+static int plain_rule_line(const uint16_t *s, size_t i, const lt_state *st, lt_line *line, size_t *len)
+{
+    uint16_t c = s[i];
+    lt_column col;
+
+    while (s[i] == c)
+        i++;
+    while (s[i] == ' ')
+        i++;
+    if (s[i] != '\n' && s[i] != '\r')
+        return 0;
+    *len = i;
+    line->text = false;
+    line->hr = (char)c;
+    memset(&col, 0, sizeof col);
+    col.align = 1;
+    col.width = st->width.n == 0 ? -1 : other_width(st);
+    return LT_PUSH(&line->cols, col) ? 1 : -1;
+}
+
+/* lt_parse_line() and the line split in one scan, for a line whose every
+ * pass but the column split, trimming, '~' and decorations changes nothing:
+ * no control code, '\\', '{', '}', U+2028/U+2029, and neither a leading
+ * '|', '-', '=' nor a trailing '|'.  s runs to a '\n' or '\r' (the line's
+ * end, at s[*len] on return); `room` is at least the line's length.
+ * 1: parsed; 0: not such a line (nothing of line is to be used); -1: out of
+ * memory. */
+int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len)
+{
+    size_t i = 0, k = 0, index = 0, part0, part_off, k_trim, raw0;
+    bool lead;
+    uint32_t *out;
+
+    line->cols.n = line->parts.n = line->chars.n = 0;
+    line->text = line->plain = true;
+    line->hr = line->vr = 0;
+    line->has_image = line->has_code = line->has_command = false;
+    line->wrap = st->wrap;
+    line->border = st->border;
+    line->alignment = st->align;
+    if (!LT_GROW(&line->chars, room + 1))
+        return -1;
+    out = line->chars.p;
+    while (s[i] == ' ')
+        i++;
+    if (s[i] == '-' || s[i] == '=')
+        return plain_rule_line(s, i, st, line, len);
+    if (s[i] == '|')
+        return 0;
+    raw0 = i;
+    lead = false;
+    for (;;) {                       /* a column: s[raw0 ..] after its leading spaces */
+        part0 = line->parts.n;
+        part_off = k_trim = k;
+        for (;;) {
+            uint32_t x = s[i++];
+
+            if (x - 0x80 < 0x2028 - 0x80) {      /* most letters */
+                out[k++] = x;
+                k_trim = k;
+                continue;
+            }
+            if (x >= 0x80) {
+                if ((x | 1) == 0x2029)
+                    return 0;
+                if (x >= 0xD800 && x <= 0xDBFF && s[i] >= 0xDC00 && s[i] <= 0xDFFF)
+                    x = 0x10000 + ((x - 0xD800) << 10) + (s[i++] - 0xDC00);
+                out[k++] = x;
+                k_trim = k;
+                continue;
+            }
+            switch (fused_kind[x]) {
+            case F_COPY:
+                out[k++] = x;
+                k_trim = k;
+                continue;
+            case F_SPACE:
+                out[k++] = ' ';
+                continue;
+            case F_TILDE:
+                out[k++] = ' ';
+                k_trim = k;
+                continue;
+            case F_DECOR: {
+                int run = 0;
+                if (!add_part(line, false, 0, 0, part_off, k - part_off))
+                    return -1;
+                if (x == '^')
+                    for (run = 1; s[i] == '^'; i++)
+                        run++;
+                if (!add_part(line, true, x, run, 0, 0))
+                    return -1;
+                part_off = k_trim = k;
+                continue;
+            }
+            case F_BAR: {
+                /* the raw column s[raw0, i-1): the first gets a leading space
+                 * when it ends next to the '|' (prepare_line()) */
+                bool trail = i - 1 > raw0 && s[i - 2] == ' ';
+                int align = index == 0 ? (trail ? 0 : 2) : 1 + lead - trail;
+                if (!end_plain_column(line, st, index++, align, part0, part_off, k_trim))
+                    return -1;
+                k = k_trim;
+                raw0 = i;
+                while (s[i] == ' ')
+                    i++;
+                lead = i > raw0;
+                break;
+            }
+            default:
+                if (x != '\n' && x != '\r')
+                    return 0;
+                goto line_end;      /* the line's end */
+            }
+            break;
+        }
+    }
+line_end:
+    *len = i - 1;
+    {
+        /* the last raw column, trimmed of the line's trailing spaces */
+        size_t end = i - 1;
+        while (end > raw0 && s[end - 1] == ' ')
+            end--;
+        if (index > 0 && end == raw0)
+            return 0;               /* the line ends with '|' */
+        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k_trim))
+            return -1;
+    }
+    return 1;
+}
