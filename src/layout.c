@@ -43,6 +43,7 @@ typedef struct builder {
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
     lt_int widths;                 /* per placed column: its width */
     struct { kp_span *p; size_t n, cap; bool borrowed; } spans;   /* the row being built */
+    lt_u16 text;                   /* the document, UTF-16 */
     void *scratch;                 /* the first room of the arrays above, one block */
 } builder;
 
@@ -561,6 +562,7 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     lt_line *l = &b->line;
     size_t at = 0;
 
+    LT_LEND(&b->text, doc_units + 1, base, &at);
     LT_LEND(&l->a, TEXT, base, &at);
     LT_LEND(&l->b, TEXT, base, &at);
     LT_LEND(&l->val, TEXT, base, &at);
@@ -582,8 +584,9 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
 }
 
 /* Room for a usual receipt up front, so the scratch arrays neither grow by
- * doubling from nothing nor take a malloc each on every layout.  False when
- * out of memory. */
+ * doubling from nothing nor take a malloc each on every layout (doc_units:
+ * at least the document's UTF-16 length, its length in bytes will do).
+ * False when out of memory. */
 static bool builder_reserve(builder *b, size_t doc_units)
 {
     size_t rows = doc_units / 16 + 16;
@@ -607,6 +610,7 @@ static void builder_free(builder *b)
     LT_FREE(&b->col_count);
     LT_FREE(&b->widths);
     LT_FREE(&b->spans);
+    LT_FREE(&b->text);
     free(b->scratch);
 }
 
@@ -614,7 +618,6 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
                           kp_layout **out, kp_error *err)
 {
     const char *name = opt && opt->source ? opt->source : "receipt template";
-    lt_u16 text = { NULL, 0, 0, false };
     builder b;
     kp_status s;
 
@@ -636,12 +639,11 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
     if (!b.lay)
         return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
     b.lay->pub.cpl = opt->cpl;
-    s = decode_document(doc ? doc : "", len, &text);
-    if (s == KP_OK && !builder_reserve(&b, text.n))
-        s = KP_ERR_NOMEM;
+    s = builder_reserve(&b, len) ? KP_OK : KP_ERR_NOMEM;
     if (s == KP_OK)
-        s = run_document(&b, &text);
-    free(text.p);
+        s = decode_document(doc ? doc : "", len, &b.text);
+    if (s == KP_OK)
+        s = run_document(&b, &b.text);
     builder_free(&b);
     if (s != KP_OK) {
         kp_layout_free(&b.lay->pub);

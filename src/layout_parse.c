@@ -813,13 +813,13 @@ static const uint8_t fused_kind[128] = {
 
 /* Ends a text column of the fused scan: its last part, trimmed, and the column. */
 static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t index, int align,
-                                    size_t part0, size_t part_off, size_t k_trim)
+                                    size_t part0, size_t part_off, size_t k_end)
 {
     lt_column col;
 
-    if (!add_part(line, false, 0, 0, part_off, k_trim - part_off))
+    if (!add_part(line, false, 0, 0, part_off, k_end - part_off))
         return false;
-    line->chars.n = k_trim;
+    line->chars.n = k_end;
     col.text = true;
     col.align = align;
     col.width = st->width.n == 0 ? -1 : index < st->width.n ? st->width.p[index] : 0;
@@ -859,7 +859,7 @@ static int plain_rule_line(const uint16_t *s, size_t i, const lt_state *st, lt_l
  * memory. */
 int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len)
 {
-    size_t i = 0, k = 0, index = 0, part0, part_off, k_trim, raw0;
+    size_t i = 0, k = 0, index = 0, part0, part_off, raw0;
     bool lead;
     uint32_t *out;
 
@@ -883,13 +883,12 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
     lead = false;
     for (;;) {                       /* a column: s[raw0 ..] after its leading spaces */
         part0 = line->parts.n;
-        part_off = k_trim = k;
+        part_off = k;
         for (;;) {
             uint32_t x = s[i++];
 
-            if (x - 0x80 < 0x2028 - 0x80) {      /* most letters */
+            if (x < 0x80 ? !fused_kind[x] : x < 0x2028) {     /* most characters */
                 out[k++] = x;
-                k_trim = k;
                 continue;
             }
             if (x >= 0x80) {
@@ -898,20 +897,22 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
                 if (x >= 0xD800 && x <= 0xDBFF && s[i] >= 0xDC00 && s[i] <= 0xDFFF)
                     x = 0x10000 + ((x - 0xD800) << 10) + (s[i++] - 0xDC00);
                 out[k++] = x;
-                k_trim = k;
                 continue;
             }
             switch (fused_kind[x]) {
-            case F_COPY:
-                out[k++] = x;
-                k_trim = k;
-                continue;
-            case F_SPACE:
+            case F_SPACE: {          /* a run of spaces, dropped at the column's end */
+                size_t k0 = k;
                 out[k++] = ' ';
+                while (s[i] == ' ') {
+                    out[k++] = ' ';
+                    i++;
+                }
+                if (s[i] == '|' || s[i] == '\n' || s[i] == '\r')
+                    k = k0;
                 continue;
+            }
             case F_TILDE:
                 out[k++] = ' ';
-                k_trim = k;
                 continue;
             case F_DECOR: {
                 int run = 0;
@@ -922,7 +923,7 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
                         run++;
                 if (!add_part(line, true, x, run, 0, 0))
                     return -1;
-                part_off = k_trim = k;
+                part_off = k;
                 continue;
             }
             case F_BAR: {
@@ -930,9 +931,8 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
                  * when it ends next to the '|' (prepare_line()) */
                 bool trail = i - 1 > raw0 && s[i - 2] == ' ';
                 int align = index == 0 ? (trail ? 0 : 2) : 1 + lead - trail;
-                if (!end_plain_column(line, st, index++, align, part0, part_off, k_trim))
+                if (!end_plain_column(line, st, index++, align, part0, part_off, k))
                     return -1;
-                k = k_trim;
                 raw0 = i;
                 while (s[i] == ' ')
                     i++;
@@ -956,7 +956,7 @@ line_end:
             end--;
         if (index > 0 && end == raw0)
             return 0;               /* the line ends with '|' */
-        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k_trim))
+        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k))
             return -1;
     }
     return 1;
