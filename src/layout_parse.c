@@ -297,23 +297,30 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
 static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *props)
 {
     lt_u16 *b = &line->b;
-    size_t i, m0;
+    const uint16_t *m = e + 1;
+    size_t i, m0, len = n - 2;
 
-    b->n = 0;
-    if (!LT_GROW(b, 4 * n + 1))
-        return false;
-    for (i = 1; i + 1 < n; i++) {             /* \; -> \x3b */
-        if (e[i] == '\\' && i + 2 < n && e[i + 1] == ';') {
-            put_hex_escape(b->p, &b->n, ';');
-            i++;
-        } else {
-            b->p[b->n++] = e[i];
+    for (i = 1; i + 1 < n && e[i] != '\\'; i++)
+        ;
+    if (i + 1 < n) {                          /* \; -> \x3b */
+        b->n = 0;
+        if (!LT_GROW(b, 4 * n + 1))
+            return false;
+        for (i = 1; i + 1 < n; i++) {
+            if (e[i] == '\\' && i + 2 < n && e[i + 1] == ';') {
+                put_hex_escape(b->p, &b->n, ';');
+                i++;
+            } else {
+                b->p[b->n++] = e[i];
+            }
         }
+        m = b->p;
+        len = b->n;
     }
     line->val.n = 0;
-    for (i = m0 = 0; i <= b->n; i++) {
-        if (i == b->n || b->p[i] == ';') {
-            if (!parse_member(b->p + m0, i - m0, line, props))
+    for (i = m0 = 0; i <= len; i++) {
+        if (i == len || m[i] == ';') {
+            if (!parse_member(m + m0, i - m0, line, props))
                 return false;
             m0 = i + 1;
         }
