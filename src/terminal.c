@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static kp_status build_address(kp_terminal *t, const char *address, kp_error *err)
 {
     kp_buf host = KP_BUF_INIT, text = KP_BUF_INIT;
