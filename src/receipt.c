@@ -15,6 +15,7 @@
 #include "kaspipos/profile.h"
 #include "kaspipos/template.h"
 #include "kaspipos/text.h"
+#include "receipt_internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct kp_receipt_renderer {
     kp_profile profile;
     json_t *labels;
     char *logo, *header, *footer;
+    json_t *branding;             /* their template data, built once */
     kp_escpos *escpos;
     kp_pdf_renderer *pdf;
     cached_template templates[TEMPLATE_CACHE];
@@ -237,9 +239,18 @@ static kp_status load_branding(kp_receipt_renderer *r, const kp_receipt_options 
 {
     r->header = dup_or_null(opt->header);
     r->footer = dup_or_null(opt->footer);
+    kp_receipt_branding branding;
+    kp_status st = KP_OK;
+
     if (opt->logo && *opt->logo)
-        return kp_receipt_logo_load(opt->logo, &r->logo, err);
-    return KP_OK;
+        st = kp_receipt_logo_load(opt->logo, &r->logo, err);
+    if (st != KP_OK)
+        return st;
+    branding.logo_base64 = r->logo;
+    branding.header = r->header;
+    branding.footer = r->footer;
+    r->branding = kp_receipt_branding_json(&branding);
+    return r->branding ? KP_OK : kp_error_set(err, KP_ERR_NOMEM, "out of memory");
 }
 
 kp_status kp_receipt_renderer_new(const kp_receipt_options *opt, kp_receipt_renderer **out,
@@ -297,6 +308,7 @@ void kp_receipt_renderer_free(kp_receipt_renderer *r)
     kp_escpos_free(r->escpos);
     kp_pdf_renderer_free(r->pdf);
     json_decref(r->labels);
+    json_decref(r->branding);
     free(r->logo);
     free(r->header);
     free(r->footer);
@@ -427,7 +439,6 @@ static kp_status render_layout(kp_receipt_renderer *r, const kp_layout *layout,
 kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_document *doc,
                                      kp_buf *out, kp_error *err)
 {
-    kp_receipt_branding branding = { r->logo, r->header, r->footer };
     kp_layout_options lopt = { r->cpl, NULL };
     kp_buf markup = KP_BUF_INIT;
     kp_layout *layout = NULL;
@@ -441,7 +452,7 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
         default_template_name(r, kp_receipt_document_kind(doc), name, sizeof name);
     st = find_template(r, r->template_name ? r->template_name : name, &t, err);
     if (st == KP_OK)
-        st = kp_receipt_data_build(doc, r->labels, &branding, &data, err);
+        st = kp_receipt_data_build_with(doc, r->labels, r->branding, &data, err);
     if (st == KP_OK)
         st = kp_template_render(t, data, &markup, err);
     if (st == KP_OK) {

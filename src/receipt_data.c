@@ -20,21 +20,44 @@
 #define TENGE "\xE2\x82\xB8"
 #define DATA_MAX_DEPTH 16
 
+/* n in decimal into out (at least 24 bytes); its length. */
+static size_t decimal(long long n, char *out)
+{
+    char digits[24];
+    size_t len = 0, i = 0;
+    unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
+
+    do {
+        digits[len++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        out[i++] = '-';
+    while (len)
+        out[i++] = digits[--len];
+    out[i] = '\0';
+    return i;
+}
+
 void kp_receipt_format_amount(long long amount, char *out, size_t size)
 {
-    char digits[32], text[64];
+    char digits[24], text[64];
     size_t n, o = 0;
 
-    if (amount < 0)
-        amount = 0;
-    n = (size_t)snprintf(digits, sizeof digits, "%lld", amount);
+    n = decimal(amount < 0 ? 0 : amount, digits);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && (n - i) % 3 == 0)
             text[o++] = ' ';
         text[o++] = digits[i];
     }
-    text[o] = '\0';
-    snprintf(out, size, "%s " TENGE, text);
+    memcpy(text + o, " " TENGE, sizeof " " TENGE);
+    o += sizeof " " TENGE - 1;
+    if (size == 0)
+        return;
+    if (o > size - 1)
+        o = size - 1;
+    memcpy(out, text, o);
+    out[o] = '\0';
 }
 
 /* ---- scalars as bounded strings ---- */
@@ -71,64 +94,118 @@ static json_t *scalar_string(const json_t *v)
         return bounded_string(json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        return json_string(num);
+        return json_string_nocheck(num);
     case JSON_REAL:
         snprintf(num, sizeof num, "%.15g", json_real_value(v));
-        return json_string(num);
+        return json_string_nocheck(num);
     case JSON_TRUE:
-        return json_string("true");
+        return json_string_nocheck("true");
     case JSON_FALSE:
-        return json_string("false");
+        return json_string_nocheck("false");
     default:
         return NULL;
     }
 }
 
-/* A deep copy where every scalar is a bounded string and nulls are left out. */
-static json_t *strings_copy(const json_t *v, int depth)
+static json_t *data_value(const json_t *v, int depth);
+
+/* A new object with the first n members of v, shared. */
+static json_t *object_head(const json_t *v, size_t n)
 {
-    json_t *copy, *item;
+    json_t *copy = json_object();
+    void *it = json_object_iter((json_t *)v);
+
+    for (; it && n > 0; it = json_object_iter_next((json_t *)v, it), n--)
+        json_object_set_nocheck(copy, json_object_iter_key(it), json_object_iter_value(it));
+    return copy;
+}
+
+static json_t *data_object(const json_t *v, int depth)
+{
+    json_t *copy = NULL, *value, *item;
     const char *key;
-    json_t *value;
+    size_t same = 0;
+
+    if (depth >= DATA_MAX_DEPTH)
+        return json_object_size(v) ? json_object() : json_incref((json_t *)v);
+    json_object_foreach((json_t *)v, key, value) {
+        item = data_value(value, depth + 1);
+        if (!copy && item == value) {
+            json_decref(item);
+            same++;
+            continue;
+        }
+        if (!copy)
+            copy = object_head(v, same);
+        if (item)
+            json_object_set_new_nocheck(copy, key, item);
+    }
+    return copy ? copy : json_incref((json_t *)v);
+}
+
+static json_t *data_array(const json_t *v, int depth)
+{
+    json_t *copy = NULL, *value, *item;
     size_t i;
 
-    if (json_is_object(v)) {
-        copy = json_object();
-        if (depth >= DATA_MAX_DEPTH)
-            return copy;
-        json_object_foreach((json_t *)v, key, value)
-            if ((item = strings_copy(value, depth + 1)))
-                json_object_set_new(copy, key, item);
-        return copy;
+    if (depth >= DATA_MAX_DEPTH)
+        return json_array_size(v) ? json_array() : json_incref((json_t *)v);
+    json_array_foreach(v, i, value) {
+        item = data_value(value, depth + 1);
+        if (!copy && item == value) {
+            json_decref(item);
+            continue;
+        }
+        if (!copy) {
+            copy = json_array();
+            for (size_t j = 0; j < i; j++)
+                json_array_append(copy, json_array_get(v, j));
+        }
+        if (item)
+            json_array_append_new(copy, item);
     }
-    if (json_is_array(v)) {
-        copy = json_array();
-        if (depth >= DATA_MAX_DEPTH)
-            return copy;
-        json_array_foreach(v, i, value)
-            if ((item = strings_copy(value, depth + 1)))
-                json_array_append_new(copy, item);
-        return copy;
-    }
+    return copy ? copy : json_incref((json_t *)v);
+}
+
+/* v as template data: every scalar a bounded string, nulls left out, nothing
+ * nested deeper than DATA_MAX_DEPTH.  A part that already is so is shared,
+ * not copied: nothing writes to the data, and a cheque's chequeInfo is all
+ * strings, so most of the response is shared as it is.  NULL: leave it out. */
+static json_t *data_value(const json_t *v, int depth)
+{
+    if (json_is_object(v))
+        return data_object(v, depth);
+    if (json_is_array(v))
+        return data_array(v, depth);
     return scalar_string(v);
 }
 
-/* The text of a scalar member (malloc'd), NULL when absent or empty. */
-static char *member_text(const json_t *obj, const char *key)
+/* v's scalar member key as a string (new reference); NULL when absent,
+ * empty or not a scalar. */
+static json_t *member_string(const json_t *obj, const char *key)
 {
     json_t *s = scalar_string(json_object_get(obj, key));
-    char *text = NULL;
 
+    if (s && json_string_length(s) == 0) {
+        json_decref(s);
+        s = NULL;
+    }
+    return s;
+}
+
+/* Sets a string member; a NULL or empty one is left out. */
+static void put_string(json_t *obj, const char *key, json_t *s)
+{
     if (s && json_string_length(s) > 0)
-        text = strdup(json_string_value(s));
-    json_decref(s);
-    return text;
+        json_object_set_new_nocheck(obj, key, s);
+    else
+        json_decref(s);
 }
 
 static void set_text(json_t *obj, const char *key, const char *text)
 {
     if (text && *text)
-        json_object_set_new(obj, key, bounded_string(text, strlen(text)));
+        json_object_set_new_nocheck(obj, key, bounded_string(text, strlen(text)));
 }
 
 /* ---- labels ---- */
@@ -289,6 +366,36 @@ static bool ascii_equal(const char *a, const char *b)
     return a && strcasecmp(a, b) == 0;
 }
 
+/* A derived field's text ends at its first NUL (as the C string it is
+ * used as): s shared when it has none, else a copy cut there.  NULL when
+ * that leaves nothing. */
+static json_t *as_text(json_t *s)
+{
+    const char *text = json_string_value(s);
+    size_t len;
+
+    if (!text)
+        return s;
+    len = strlen(text);
+    if (len == json_string_length(s))
+        return s;
+    json_decref(s);
+    return len ? bounded_string(text, len) : NULL;
+}
+
+/* The label key (new reference), or its English fallback; NULL: none. */
+static json_t *label_string(const json_t *labels, const char *key)
+{
+    const json_t *v = json_object_get(labels, key);
+
+    if (json_is_string(v) && json_string_value(v)[0])
+        return as_text(scalar_string(v));
+    for (size_t i = 0; i < sizeof fallback_labels / sizeof fallback_labels[0]; i++)
+        if (strcmp(fallback_labels[i][0], key) == 0)
+            return json_string_nocheck(fallback_labels[i][1]);
+    return NULL;
+}
+
 /* card or qr, from the method field, the substatus, or the fields present. */
 static const char *payment_method(const json_t *response, const json_t *info)
 {
@@ -314,47 +421,51 @@ static void add_method(json_t *receipt, const json_t *labels, const json_t *resp
                        const json_t *info)
 {
     const char *method = payment_method(response, info);
+    bool qr = method && strcmp(method, "qr") == 0;
 
-    json_object_set_new(receipt, "isQr", json_boolean(method && strcmp(method, "qr") == 0));
-    json_object_set_new(receipt, "isCard", json_boolean(method && strcmp(method, "card") == 0));
+    json_object_set_new_nocheck(receipt, "isQr", json_boolean(qr));
+    json_object_set_new_nocheck(receipt, "isCard",
+                                json_boolean(method && strcmp(method, "card") == 0));
     if (!method)
         return;
     set_text(receipt, "method", method);
-    set_text(receipt, "methodLabel", label(labels, strcmp(method, "qr") == 0 ? "methodQr"
-                                                                               : "methodCard"));
+    put_string(receipt, "methodLabel", label_string(labels, qr ? "methodQr" : "methodCard"));
 }
 
 static void add_product(json_t *receipt, const json_t *labels, const json_t *add_info)
 {
-    char *type = member_text(add_info, "ProductType");
+    json_t *type = as_text(member_string(add_info, "ProductType"));
+    const char *text = json_string_value(type);
 
-    if (!type)
+    if (!text)
         return;
-    if (ascii_equal(type, "Gold"))
+    if (ascii_equal(text, "Gold"))
         set_text(receipt, "product", "Kaspi Gold");
-    else if (ascii_equal(type, "Red"))
+    else if (ascii_equal(text, "Red"))
         set_text(receipt, "product", "Kaspi Red");
-    else if (ascii_equal(type, "Loan"))
-        set_text(receipt, "product", label(labels, "productLoan"));
-    else if (ascii_equal(type, "OtherCard"))
-        set_text(receipt, "product", label(labels, "productOtherCard"));
+    else if (ascii_equal(text, "Loan"))
+        put_string(receipt, "product", label_string(labels, "productLoan"));
+    else if (ascii_equal(text, "OtherCard"))
+        put_string(receipt, "product", label_string(labels, "productOtherCard"));
     else
-        set_text(receipt, "product", type);
-    free(type);
+        put_string(receipt, "product", json_incref(type));
+    json_decref(type);
 }
 
 /* LoanTerm as a number of months, 0 when absent, not positive or absurd. */
 static long loan_term(const json_t *add_info)
 {
-    char *text = member_text(add_info, "LoanTerm"), *end;
+    json_t *term = as_text(member_string(add_info, "LoanTerm"));
+    const char *text = json_string_value(term);
     long months = 0;
+    char *end;
 
     if (text) {
         months = strtol(text, &end, 10);
         if (*end || months < 1 || months > 600)
             months = 0;
     }
-    free(text);
+    json_decref(term);
     return months;
 }
 
@@ -362,23 +473,26 @@ static void add_loan(json_t *receipt, const json_t *labels, const json_t *add_in
 {
     long months = loan_term(add_info);
     char term[16], text[128];
-    char *is_offer, *offer_name;
+    json_t *is_offer, *offer_name;
 
     if (months > 0) {
         snprintf(term, sizeof term, "%ld", months);
         snprintf(text, sizeof text, "%ld %s", months, label(labels, "months"));
-        json_object_set_new(receipt, "loan", json_pack("{s:s, s:s}", "term", term,
-                                                       "termText", text));
+        json_object_set_new_nocheck(receipt, "loan", json_pack("{s:s, s:s}", "term", term,
+                                                               "termText", text));
     }
-    is_offer = member_text(add_info, "IsOffer");
-    offer_name = member_text(add_info, "LoanOfferName");
-    if (is_offer && strcmp(is_offer, "true") == 0 && offer_name) {
+    is_offer = as_text(member_string(add_info, "IsOffer"));
+    if (!is_offer || strcmp(json_string_value(is_offer), "true") != 0) {
+        json_decref(is_offer);
+        return;
+    }
+    offer_name = member_string(add_info, "LoanOfferName");
+    if (offer_name) {   /* even a name that is only a NUL makes an (empty) offer */
         json_t *offer = json_object();
-        set_text(offer, "name", offer_name);
-        json_object_set_new(receipt, "offer", offer);
+        put_string(offer, "name", as_text(offer_name));
+        json_object_set_new_nocheck(receipt, "offer", offer);
     }
-    free(is_offer);
-    free(offer_name);
+    json_decref(is_offer);
 }
 
 static void add_common(json_t *receipt, const json_t *labels, kp_receipt_kind kind,
@@ -388,26 +502,51 @@ static void add_common(json_t *receipt, const json_t *labels, kp_receipt_kind ki
     char text[64];
 
     set_text(receipt, "kind", kp_receipt_kind_name(kind));
-    set_text(receipt, "title", label(labels, titles[kind]));
-    json_object_set_new(receipt, "isPayment", json_boolean(kind == KP_RECEIPT_PAYMENT));
-    json_object_set_new(receipt, "isRefund", json_boolean(kind == KP_RECEIPT_REFUND));
-    json_object_set_new(receipt, "isDeclined", json_boolean(kind == KP_RECEIPT_DECLINED));
+    put_string(receipt, "title", label_string(labels, titles[kind]));
+    json_object_set_new_nocheck(receipt, "isPayment", json_boolean(kind == KP_RECEIPT_PAYMENT));
+    json_object_set_new_nocheck(receipt, "isRefund", json_boolean(kind == KP_RECEIPT_REFUND));
+    json_object_set_new_nocheck(receipt, "isDeclined", json_boolean(kind == KP_RECEIPT_DECLINED));
     if (amount > 0) {
         kp_receipt_format_amount(amount, text, sizeof text);
         set_text(receipt, "amount", text);
     }
 }
 
-static void add_date(json_t *receipt, const char *terminal_date, const char *iso)
+/* The terminal's date as it printed it, else the ISO time in local time. */
+static void add_date(json_t *receipt, json_t *terminal_date, const char *iso)
 {
     char text[64];
 
-    if (terminal_date && *terminal_date)
-        set_text(receipt, "date", terminal_date);
+    if (terminal_date)
+        put_string(receipt, "date", terminal_date);
     else if (iso_to_local(iso, text, sizeof text))
         set_text(receipt, "date", text);
     else
         set_text(receipt, "date", iso);
+}
+
+/* Sets text (left out when NULL or empty), sharing like's string when it
+ * holds exactly that text instead of copying it: the envelope's and the
+ * response's ids and times are there already. */
+static void set_text_like(json_t *obj, const char *key, const char *text, const json_t *like)
+{
+    const char *have = json_string_value(like);
+
+    if (!text || !*text)
+        return;
+    if (have && json_string_length(like) <= KP_RECEIPT_FIELD_MAX && strcmp(have, text) == 0 &&
+        json_string_length(like) == strlen(text))
+        json_object_set_nocheck(obj, key, (json_t *)like);
+    else
+        set_text(obj, key, text);
+}
+
+/* Where the cheque's process id comes from: the envelope, else the response. */
+static const json_t *process_id_like(const kp_cheque *cheque)
+{
+    const json_t *id = json_object_get(kp_cheque_json(cheque), "processId");
+
+    return json_is_string(id) ? id : json_object_get(kp_cheque_response(cheque), "processId");
 }
 
 static json_t *cheque_receipt(const kp_cheque *cheque, kp_receipt_kind kind,
@@ -418,35 +557,36 @@ static json_t *cheque_receipt(const kp_cheque *cheque, kp_receipt_kind kind,
     const json_t *add_info = json_object_get(response, "addInfo");
     const char *tid = kp_cheque_transaction_id(cheque);
     json_t *receipt = json_object();
-    char *date = member_text(info, "date"), *status = member_text(info, "status");
+    json_t *status = member_string(info, "status");
 
     add_common(receipt, labels, kind, kp_cheque_amount(cheque));
     add_method(receipt, labels, response, info);
     add_product(receipt, labels, add_info);
     add_loan(receipt, labels, add_info);
-    add_date(receipt, date, kp_cheque_saved_at(cheque));
-    set_text(receipt, "status", status ? status : label(labels, "approved"));
-    set_text(receipt, "transactionId", tid);
-    set_text(receipt, "qrData", tid);
-    set_text(receipt, "processId", kp_cheque_process_id(cheque));
-    free(date);
-    free(status);
+    add_date(receipt, as_text(member_string(info, "date")), kp_cheque_saved_at(cheque));
+    /* a status that is only a NUL leaves the field out, as it always did */
+    put_string(receipt, "status", status ? as_text(status) : label_string(labels, "approved"));
+    set_text_like(receipt, "transactionId", tid, json_object_get(response, "transactionId"));
+    set_text_like(receipt, "qrData", tid, json_object_get(response, "transactionId"));
+    set_text_like(receipt, "processId", kp_cheque_process_id(cheque), process_id_like(cheque));
     return receipt;
 }
 
 static void put_envelope(json_t *root, const kp_cheque *cheque)
 {
+    const json_t *json = kp_cheque_json(cheque), *response = kp_cheque_response(cheque);
     char amount[32];
 
-    set_text(root, "operation", kp_cheque_operation(cheque));
-    snprintf(amount, sizeof amount, "%lld", kp_cheque_amount(cheque));
-    if (kp_cheque_amount(cheque) > 0)
+    set_text_like(root, "operation", kp_cheque_operation(cheque), json_object_get(json, "operation"));
+    if (kp_cheque_amount(cheque) > 0) {
+        decimal(kp_cheque_amount(cheque), amount);
         set_text(root, "amount", amount);
-    set_text(root, "terminal", kp_cheque_terminal(cheque));
-    set_text(root, "processId", kp_cheque_process_id(cheque));
-    set_text(root, "savedAt", kp_cheque_saved_at(cheque));
-    set_text(root, "api", kp_cheque_api(cheque));
-    json_object_set_new(root, "response", strings_copy(kp_cheque_response(cheque), 0));
+    }
+    set_text_like(root, "terminal", kp_cheque_terminal(cheque), json_object_get(json, "terminal"));
+    set_text_like(root, "processId", kp_cheque_process_id(cheque), process_id_like(cheque));
+    set_text_like(root, "savedAt", kp_cheque_saved_at(cheque), json_object_get(json, "savedAt"));
+    set_text_like(root, "api", kp_cheque_api(cheque), json_object_get(json, "api"));
+    json_object_set_new_nocheck(root, "response", data_value(response, 0));
 }
 
 static void put_slip(json_t *root, const kp_receipt_document *doc, const json_t *labels)
@@ -457,7 +597,7 @@ static void put_slip(json_t *root, const kp_receipt_document *doc, const json_t 
     char text[32];
 
     set_text(root, "operation", "payment");
-    snprintf(text, sizeof text, "%lld", amount);
+    decimal(amount, text);
     set_text(root, "amount", text);
     set_text(root, "terminal", kp_receipt_document_slip_field(doc, "terminal"));
     set_text(root, "processId", kp_receipt_document_slip_field(doc, "processId"));
@@ -466,25 +606,24 @@ static void put_slip(json_t *root, const kp_receipt_document *doc, const json_t 
     add_date(receipt, NULL, at);
     set_text(receipt, "status", label(labels, "declined"));
     set_text(receipt, "processId", kp_receipt_document_slip_field(doc, "processId"));
-    json_object_set_new(root, "receipt", receipt);
+    json_object_set_new_nocheck(root, "receipt", receipt);
 }
 
-static json_t *branding_json(const kp_receipt_branding *branding)
+json_t *kp_receipt_branding_json(const kp_receipt_branding *branding)
 {
     json_t *b = json_object();
 
-    if (branding) {
+    if (b && branding) {
         if (branding->logo_base64 && *branding->logo_base64)
-            json_object_set_new(b, "logo", json_string(branding->logo_base64));
+            json_object_set_new_nocheck(b, "logo", json_string(branding->logo_base64));
         set_text(b, "header", branding->header);
         set_text(b, "footer", branding->footer);
     }
     return b;
 }
 
-kp_status kp_receipt_data_build(const kp_receipt_document *doc, const json_t *labels,
-                                const kp_receipt_branding *branding, json_t **out,
-                                kp_error *err)
+kp_status kp_receipt_data_build_with(const kp_receipt_document *doc, const json_t *labels,
+                                     const json_t *branding, json_t **out, kp_error *err)
 {
     const kp_cheque *cheque = kp_receipt_document_cheque(doc);
     json_t *root = json_object();
@@ -494,16 +633,31 @@ kp_status kp_receipt_data_build(const kp_receipt_document *doc, const json_t *la
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     if (cheque) {
         put_envelope(root, cheque);
-        json_object_set_new(root, "receipt",
-                            cheque_receipt(cheque, kp_receipt_document_kind(doc), labels));
+        json_object_set_new_nocheck(root, "receipt",
+                                    cheque_receipt(cheque, kp_receipt_document_kind(doc), labels));
     } else {
         put_slip(root, doc, labels);
     }
     /* The labels were checked when loaded (an object of strings, a bounded
      * file) and nothing writes to the data: share them instead of copying
      * ~50 strings per receipt, which was most of building the data. */
-    json_object_set_new(root, "labels", labels ? json_incref((json_t *)labels) : json_object());
-    json_object_set_new(root, "branding", branding_json(branding));
+    json_object_set_new_nocheck(root, "labels", labels ? json_incref((json_t *)labels) : json_object());
+    json_object_set_new_nocheck(root, "branding",
+                                branding ? json_incref((json_t *)branding) : json_object());
     *out = root;
     return KP_OK;
+}
+
+kp_status kp_receipt_data_build(const kp_receipt_document *doc, const json_t *labels,
+                                const kp_receipt_branding *branding, json_t **out,
+                                kp_error *err)
+{
+    json_t *b = kp_receipt_branding_json(branding);
+    kp_status st;
+
+    if (!b)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    st = kp_receipt_data_build_with(doc, labels, b, out, err);
+    json_decref(b);
+    return st;
 }

@@ -195,6 +195,53 @@ static void test_numeric_scalars_become_strings(void **state)
     json_decref(d);
 }
 
+/* Parts of the response that already are data are shared, the rest copied:
+ * either way the data is the same and the cheque is left as it was. */
+static void test_response_shared_or_copied(void **state)
+{
+    static const char text[] =
+        "{\"status\": \"success\", \"chequeInfo\": {\"amount\": \"1 ₸\", \"rrn\": \"77\"},"
+        " \"list\": [\"a\", null, 3, {\"x\": null, \"y\": \"z\"}], \"clean\": [\"p\", \"q\"],"
+        " \"mixed\": {\"s\": \"t\", \"n\": null, \"b\": false, \"u\": \"v\"},"
+        " \"deep\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\":"
+        " {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"k\": \"v\"}}}}}}}}}}}}}}}}}}";
+    kp_receipt_document *doc;
+    kp_error err = { 0 };
+    json_t *d, *list, *mixed, *deep, *before;
+    const char *key;
+    json_t *value;
+    int levels = 0;
+    (void)state;
+
+    assert_int_equal(kp_receipt_document_load_buffer(text, strlen(text), "mix", &doc, &err), KP_OK);
+    before = json_deep_copy(kp_cheque_response(kp_receipt_document_cheque(doc)));
+    assert_int_equal(kp_receipt_data_build(doc, NULL, NULL, &d, &err), KP_OK);
+    assert_string_equal(at(d, "response.chequeInfo.rrn"), "77");
+    list = json_object_get(json_object_get(d, "response"), "list");
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), "a");
+    assert_string_equal(json_string_value(json_array_get(list, 1)), "3");
+    assert_int_equal(json_object_size(json_array_get(list, 2)), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 2), "y")), "z");
+    assert_string_equal(json_string_value(json_array_get(
+        json_object_get(json_object_get(d, "response"), "clean"), 1)), "q");
+    mixed = json_object_get(json_object_get(d, "response"), "mixed");
+    assert_int_equal(json_object_size(mixed), 3);
+    json_object_foreach(mixed, key, value)   /* in the cheque's order */
+        assert_string_equal(key, levels++ == 0 ? "s" : levels == 2 ? "b" : "u");
+    assert_string_equal(at(d, "response.mixed.b"), "false");
+    assert_string_equal(at(d, "response.mixed.u"), "v");
+    for (deep = json_object_get(json_object_get(d, "response"), "deep"), levels = 1;
+         json_object_get(deep, "a"); deep = json_object_get(deep, "a"))
+        levels++;
+    assert_int_equal(levels, 16);             /* response 0, deep 1: cut at depth 16 */
+    assert_int_equal(json_object_size(deep), 0);
+    json_decref(d);
+    assert_true(json_equal(before, kp_cheque_response(kp_receipt_document_cheque(doc))));
+    json_decref(before);
+    kp_receipt_document_free(doc);
+}
+
 static void test_missing_fields_and_long_strings(void **state)
 {
     json_t *d = data_for("cheques/fields-missing.json", "ru"), *labels;
@@ -505,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_card_gold),
         cmocka_unit_test(test_qr_loan_refund),
         cmocka_unit_test(test_numeric_scalars_become_strings),
+        cmocka_unit_test(test_response_shared_or_copied),
         cmocka_unit_test(test_missing_fields_and_long_strings),
         cmocka_unit_test(test_slips),
         cmocka_unit_test(test_refused_documents),
