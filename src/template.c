@@ -144,6 +144,7 @@ void kp_template_free(kp_template *t)
         free(t->cache[i].program);
     }
     free(t->cache);
+    free(t->memo);
     free(t->partials_dir);
     json_decref(t->partials);
     free(t);

@@ -181,6 +181,42 @@ static void compile_once_render_many(void **state)
     json_decref(d2);
 }
 
+/* The renderer remembers names it looked up, for one render only: data
+ * freed and made again (very likely at the same addresses) reads anew, and
+ * a name found in an inner object is not taken for the outer one's. */
+static void names_are_looked_up_anew_each_render(void **state)
+{
+    const char *src = "{{a.b.c}}/{{a.b.c}}/{{a.b}}/{{#a.b}}{{c}}{{x.y.z}}{{/a.b}}/{{x.y.z}}"
+                      "/{{#list}}{{a.b.c}}{{/list}}";
+    static const char *const data[][2] = {
+        { "{\"a\": {\"b\": {\"c\": \"one\"}}, \"x\": {\"y\": {\"z\": \"Z\"}}, \"list\": [1, {\"a\": {\"b\": {\"c\": \"in\"}}}, {\"a\": 2}]}",
+          "one/one//oneZ/Z/onein" },
+        { "{\"a\": {\"b\": {\"c\": \"two\"}}, \"list\": [{\"a\": {\"b\": {}}}]}",
+          "two/two//two//" },
+        { "{\"a\": {\"b\": \"flat\"}, \"x\": {\"y\": 7}, \"list\": []}",
+          "//flat///" },
+        { "{\"a\": {\"b\": {\"c\": \"три\", \"x\": {\"y\": {\"z\": \"inner\"}}}}, \"x\": {\"y\": {\"z\": \"outer\"}}, \"list\": [{\"x\": 1}]}",
+          "три/три//триinner/outer/три" },
+    };
+    kp_buf out = KP_BUF_INIT;
+    kp_error err = { 0 };
+    kp_template *t;
+    (void)state;
+
+    assert_int_equal(kp_template_compile(src, strlen(src), NULL, &t, &err), KP_OK);
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof data / sizeof data[0]; i++) {
+            json_t *d = data_of(data[i][0]);
+            kp_buf_reset(&out);
+            assert_int_equal(kp_template_render(t, d, &out, &err), KP_OK);
+            assert_string_equal(kp_buf_str(&out), data[i][1]);
+            json_decref(d);
+        }
+    }
+    kp_template_free(t);
+    kp_buf_free(&out);
+}
+
 static void nul_bytes_in_the_template_pass_through(void **state)
 {
     static const char src[] = "a\0b{{x}}\0";
@@ -346,6 +382,14 @@ static void receipt_drops_controls_and_fixes_utf8(void **state)
     assert_receipt("\xd0", "\xef\xbf\xbd");                        /* truncated */
     assert_receipt("ok\xef\xbf\xbd", "ok\xef\xbf\xbd");            /* a real U+FFFD stays */
     assert_receipt("\0x\0", "x");
+    /* the fast paths for runs of ASCII and two-byte characters end right */
+    assert_receipt("Ж\xd0", "Ж\xef\xbf\xbd");                   /* truncated after Cyrillic */
+    assert_receipt("Ж\x80Ж", "Ж\xef\xbf\xbdЖ");                 /* a stray continuation */
+    assert_receipt("a\xc2\xa0" "b", "a\xc2\xa0" "b");             /* NBSP stays */
+    assert_receipt("\xc2\x85" "Да\xc2\x85", "Да");                /* C1 at both ends */
+    assert_receipt("Да\tнет\r\nок", "Да нет ок");
+    assert_receipt("Ә-Ә", "Ә-Ә");
+    assert_receipt("—", "—");                                       /* three bytes */
 }
 
 static void receipt_trims_so_alignment_holds(void **state)
@@ -619,6 +663,7 @@ int main(void)
         cmocka_unit_test(comments_delimiters_and_standalone_lines),
         cmocka_unit_test(escape_modes),
         cmocka_unit_test(compile_once_render_many),
+        cmocka_unit_test(names_are_looked_up_anew_each_render),
         cmocka_unit_test(nul_bytes_in_the_template_pass_through),
         cmocka_unit_test(partials_from_object_with_indentation),
         cmocka_unit_test(partials_from_a_directory),
