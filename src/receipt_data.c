@@ -93,8 +93,7 @@ static json_t *scalar_string(const json_t *v)
             return json_incref((json_t *)v);   /* shared: nothing writes to the data */
         return bounded_string(json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        return json_string_nocheck(num);
+        return json_stringn_nocheck(num, decimal((long long)json_integer_value(v), num));
     case JSON_REAL:
         snprintf(num, sizeof num, "%.15g", json_real_value(v));
         return json_string_nocheck(num);
@@ -107,7 +106,38 @@ static json_t *scalar_string(const json_t *v)
     }
 }
 
-static json_t *data_value(const json_t *v, int depth);
+/* Whether v already is template data: strings within the bound, objects
+ * and arrays of such, nothing deeper than DATA_MAX_DEPTH (looked at
+ * without touching reference counts). */
+static bool is_data(const json_t *v, int depth)
+{
+    const char *key;
+    json_t *value;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return json_string_length(v) <= KP_RECEIPT_FIELD_MAX;
+    case JSON_OBJECT:
+        if (depth >= DATA_MAX_DEPTH)
+            return json_object_size(v) == 0;
+        json_object_foreach((json_t *)v, key, value)
+            if (!is_data(value, depth + 1))
+                return false;
+        return true;
+    case JSON_ARRAY:
+        if (depth >= DATA_MAX_DEPTH)
+            return json_array_size(v) == 0;
+        json_array_foreach(v, i, value)
+            if (!is_data(value, depth + 1))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static json_t *data_copy(const json_t *v, int depth);
 
 /* A new object with the first n members of v, shared. */
 static json_t *object_head(const json_t *v, size_t n)
@@ -120,6 +150,7 @@ static json_t *object_head(const json_t *v, size_t n)
     return copy;
 }
 
+/* v's members that are data shared, the others copied. */
 static json_t *data_object(const json_t *v, int depth)
 {
     json_t *copy = NULL, *value, *item;
@@ -127,17 +158,18 @@ static json_t *data_object(const json_t *v, int depth)
     size_t same = 0;
 
     if (depth >= DATA_MAX_DEPTH)
-        return json_object_size(v) ? json_object() : json_incref((json_t *)v);
+        return json_object();
     json_object_foreach((json_t *)v, key, value) {
-        item = data_value(value, depth + 1);
-        if (!copy && item == value) {
-            json_decref(item);
-            same++;
+        if (is_data(value, depth + 1)) {
+            if (copy)
+                json_object_set_nocheck(copy, key, value);
+            else
+                same++;
             continue;
         }
         if (!copy)
             copy = object_head(v, same);
-        if (item)
+        if ((item = data_copy(value, depth + 1)))
             json_object_set_new_nocheck(copy, key, item);
     }
     return copy ? copy : json_incref((json_t *)v);
@@ -145,39 +177,37 @@ static json_t *data_object(const json_t *v, int depth)
 
 static json_t *data_array(const json_t *v, int depth)
 {
-    json_t *copy = NULL, *value, *item;
+    json_t *copy = json_array(), *value, *item;
     size_t i;
 
     if (depth >= DATA_MAX_DEPTH)
-        return json_array_size(v) ? json_array() : json_incref((json_t *)v);
+        return copy;
     json_array_foreach(v, i, value) {
-        item = data_value(value, depth + 1);
-        if (!copy && item == value) {
-            json_decref(item);
-            continue;
-        }
-        if (!copy) {
-            copy = json_array();
-            for (size_t j = 0; j < i; j++)
-                json_array_append(copy, json_array_get(v, j));
-        }
-        if (item)
+        if (is_data(value, depth + 1))
+            json_array_append(copy, value);
+        else if ((item = data_copy(value, depth + 1)))
             json_array_append_new(copy, item);
     }
-    return copy ? copy : json_incref((json_t *)v);
+    return copy;
 }
 
-/* v as template data: every scalar a bounded string, nulls left out, nothing
- * nested deeper than DATA_MAX_DEPTH.  A part that already is so is shared,
- * not copied: nothing writes to the data, and a cheque's chequeInfo is all
- * strings, so most of the response is shared as it is.  NULL: leave it out. */
-static json_t *data_value(const json_t *v, int depth)
+/* v, which is not data yet, as data: every scalar a bounded string, nulls
+ * left out, nothing nested deeper than DATA_MAX_DEPTH.  NULL: leave it out. */
+static json_t *data_copy(const json_t *v, int depth)
 {
     if (json_is_object(v))
         return data_object(v, depth);
     if (json_is_array(v))
         return data_array(v, depth);
     return scalar_string(v);
+}
+
+/* v as template data.  What already is data is shared, not copied: nothing
+ * writes to the data, and a cheque's chequeInfo is all strings, so most of
+ * the response is shared as it is. */
+static json_t *data_value(const json_t *v, int depth)
+{
+    return v && is_data(v, depth) ? json_incref((json_t *)v) : data_copy(v, depth);
 }
 
 /* v's scalar member key as a string (new reference); NULL when absent,
