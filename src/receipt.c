@@ -42,7 +42,7 @@ struct kp_receipt_renderer {
     kp_profile profile;
     json_t *labels;
     char *logo, *header, *footer;
-    json_t *branding;             /* their template data, built once */
+    kp_receipt_expander *expander;  /* the template data, with labels and branding */
     kp_escpos *escpos;
     kp_pdf_renderer *pdf;
     cached_template templates[TEMPLATE_CACHE];
@@ -241,6 +241,7 @@ static kp_status load_branding(kp_receipt_renderer *r, const kp_receipt_options 
     r->footer = dup_or_null(opt->footer);
     kp_receipt_branding branding;
     kp_status st = KP_OK;
+    json_t *json;
 
     if (opt->logo && *opt->logo)
         st = kp_receipt_logo_load(opt->logo, &r->logo, err);
@@ -249,8 +250,12 @@ static kp_status load_branding(kp_receipt_renderer *r, const kp_receipt_options 
     branding.logo_base64 = r->logo;
     branding.header = r->header;
     branding.footer = r->footer;
-    r->branding = kp_receipt_branding_json(&branding);
-    return r->branding ? KP_OK : kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    json = kp_receipt_branding_json(&branding);
+    if (!json)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    st = kp_receipt_expander_new(r->labels, json, &r->expander, err);
+    json_decref(json);
+    return st;
 }
 
 kp_status kp_receipt_renderer_new(const kp_receipt_options *opt, kp_receipt_renderer **out,
@@ -308,7 +313,7 @@ void kp_receipt_renderer_free(kp_receipt_renderer *r)
     kp_escpos_free(r->escpos);
     kp_pdf_renderer_free(r->pdf);
     json_decref(r->labels);
-    json_decref(r->branding);
+    kp_receipt_expander_free(r->expander);
     free(r->logo);
     free(r->header);
     free(r->footer);
@@ -443,7 +448,6 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
     kp_buf markup = KP_BUF_INIT;
     kp_layout *layout = NULL;
     kp_template *t = NULL;
-    json_t *data = NULL;
     char name[64];
     size_t before = out->len;
     kp_status st;
@@ -452,9 +456,7 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
         default_template_name(r, kp_receipt_document_kind(doc), name, sizeof name);
     st = find_template(r, r->template_name ? r->template_name : name, &t, err);
     if (st == KP_OK)
-        st = kp_receipt_data_build_with(doc, r->labels, r->branding, &data, err);
-    if (st == KP_OK)
-        st = kp_template_render(t, data, &markup, err);
+        st = kp_receipt_expand(r->expander, doc, t, &markup, err);
     if (st == KP_OK) {
         lopt.source = r->template_name ? r->template_name : name;
         st = kp_layout_parse(kp_buf_str(&markup), markup.len, &lopt, &layout, err);
@@ -467,7 +469,6 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
     if (st != KP_OK && out->len > before)
         out->len = before, out->data[before] = '\0';
     kp_layout_free(layout);
-    json_decref(data);
     kp_buf_free(&markup);
     return st;
 }

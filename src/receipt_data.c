@@ -223,15 +223,6 @@ static json_t *member_string(const json_t *obj, const char *key)
     return s;
 }
 
-/* Sets a string member; a NULL or empty one is left out. */
-static void put_string(json_t *obj, const char *key, json_t *s)
-{
-    if (s && json_string_length(s) > 0)
-        json_object_set_new_nocheck(obj, key, s);
-    else
-        json_decref(s);
-}
-
 static void set_text(json_t *obj, const char *key, const char *text)
 {
     if (text && *text)
@@ -447,39 +438,162 @@ static const char *payment_method(const json_t *response, const json_t *info)
     return NULL;
 }
 
-static void add_method(json_t *receipt, const json_t *labels, const json_t *response,
-                       const json_t *info)
-{
-    const char *method = payment_method(response, info);
-    bool qr = method && strcmp(method, "qr") == 0;
+/* ---- a cheque's fields, one at a time ---- */
 
-    json_object_set_new_nocheck(receipt, "isQr", json_boolean(qr));
-    json_object_set_new_nocheck(receipt, "isCard",
-                                json_boolean(method && strcmp(method, "card") == 0));
-    if (!method)
-        return;
-    set_text(receipt, "method", method);
-    put_string(receipt, "methodLabel", label_string(labels, qr ? "methodQr" : "methodCard"));
+/* text as a data string (new reference); NULL when NULL or empty. */
+static json_t *text_string(const char *text)
+{
+    return text && *text ? bounded_string(text, strlen(text)) : NULL;
 }
 
-static void add_product(json_t *receipt, const json_t *labels, const json_t *add_info)
+/* The same, but like's own string when it holds exactly that text: the
+ * envelope's and the response's ids and times are there already. */
+static json_t *text_like(const char *text, const json_t *like)
 {
-    json_t *type = as_text(member_string(add_info, "ProductType"));
+    const char *have = json_string_value(like);
+
+    if (!text || !*text)
+        return NULL;
+    if (have && json_string_length(like) <= KP_RECEIPT_FIELD_MAX && strcmp(have, text) == 0 &&
+        json_string_length(like) == strlen(text))
+        return json_incref((json_t *)like);
+    return text_string(text);
+}
+
+/* s, or NULL when it is an empty string (an empty field is left out). */
+static json_t *nonempty(json_t *s)
+{
+    if (json_is_string(s) && json_string_length(s) == 0) {
+        json_decref(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void put(json_t *obj, const char *key, json_t *value)
+{
+    if (value)
+        json_object_set_new_nocheck(obj, key, value);
+}
+
+/* The fields of receipt.* in the order the data has them. */
+enum {
+    F_KIND, F_TITLE, F_IS_PAYMENT, F_IS_REFUND, F_IS_DECLINED, F_AMOUNT, F_IS_QR, F_IS_CARD,
+    F_METHOD, F_METHOD_LABEL, F_PRODUCT, F_LOAN, F_OFFER, F_DATE, F_STATUS, F_TRANSACTION_ID,
+    F_QR_DATA, F_PROCESS_ID, F_COUNT
+};
+typedef struct field_name {
+    const char *name;
+    size_t len;
+} field_name;
+#define NAME(s) { s, sizeof s - 1 }
+static const field_name receipt_names[F_COUNT] = {
+    NAME("kind"), NAME("title"), NAME("isPayment"), NAME("isRefund"), NAME("isDeclined"),
+    NAME("amount"), NAME("isQr"), NAME("isCard"), NAME("method"), NAME("methodLabel"),
+    NAME("product"), NAME("loan"), NAME("offer"), NAME("date"), NAME("status"),
+    NAME("transactionId"), NAME("qrData"), NAME("processId")
+};
+
+/* The envelope's fields at the root, in order. */
+enum { E_OPERATION, E_AMOUNT, E_TERMINAL, E_PROCESS_ID, E_SAVED_AT, E_API, E_COUNT };
+static const field_name envelope_names[E_COUNT] = {
+    NAME("operation"), NAME("amount"), NAME("terminal"), NAME("processId"), NAME("savedAt"),
+    NAME("api")
+};
+#undef NAME
+
+/* Where name[0..len) is in names[0..n), or n. */
+static size_t name_index(const field_name *names, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i].len == len && memcmp(names[i].name, name, len) == 0)
+            return i;
+    return n;
+}
+
+void kp_receipt_source_init(kp_receipt_source *src, const kp_receipt_document *doc,
+                            const json_t *labels)
+{
+    const kp_cheque *cheque = kp_receipt_document_cheque(doc);
+
+    memset(src, 0, sizeof *src);
+    src->cheque = cheque;
+    src->kind = kp_receipt_document_kind(doc);
+    src->labels = labels;
+    if (cheque) {
+        src->amount = kp_cheque_amount(cheque);
+        src->response = kp_cheque_response(cheque);
+        src->info = json_object_get(src->response, "chequeInfo");
+        src->add_info = json_object_get(src->response, "addInfo");
+        src->method = payment_method(src->response, src->info);
+    } else {
+        src->amount = kp_receipt_document_slip_amount(doc);
+    }
+}
+
+/* kind, title, the three flags and the amount: a slip's too. */
+static json_t *common_field(const kp_receipt_source *s, int field)
+{
+    static const char *const titles[] = { "titlePayment", "titleRefund", "titleDeclined" };
+    char text[64];
+
+    switch (field) {
+    case F_KIND:
+        return text_string(kp_receipt_kind_name(s->kind));
+    case F_TITLE:
+        return nonempty(label_string(s->labels, titles[s->kind]));
+    case F_IS_PAYMENT:
+        return json_boolean(s->kind == KP_RECEIPT_PAYMENT);
+    case F_IS_REFUND:
+        return json_boolean(s->kind == KP_RECEIPT_REFUND);
+    case F_IS_DECLINED:
+        return json_boolean(s->kind == KP_RECEIPT_DECLINED);
+    case F_AMOUNT:
+        if (s->amount <= 0)
+            return NULL;
+        kp_receipt_format_amount(s->amount, text, sizeof text);
+        return text_string(text);
+    default:
+        return NULL;
+    }
+}
+
+static json_t *method_field(const kp_receipt_source *s, int field)
+{
+    const char *method = s->method;
+    bool qr = method && strcmp(method, "qr") == 0;
+
+    switch (field) {
+    case F_IS_QR:
+        return json_boolean(qr);
+    case F_IS_CARD:
+        return json_boolean(method && strcmp(method, "card") == 0);
+    case F_METHOD:
+        return text_string(method);
+    default:
+        return method ? nonempty(label_string(s->labels, qr ? "methodQr" : "methodCard")) : NULL;
+    }
+}
+
+static json_t *product_field(const kp_receipt_source *s)
+{
+    json_t *type = as_text(member_string(s->add_info, "ProductType")), *product;
     const char *text = json_string_value(type);
 
     if (!text)
-        return;
+        return NULL;
     if (ascii_equal(text, "Gold"))
-        set_text(receipt, "product", "Kaspi Gold");
+        product = text_string("Kaspi Gold");
     else if (ascii_equal(text, "Red"))
-        set_text(receipt, "product", "Kaspi Red");
+        product = text_string("Kaspi Red");
     else if (ascii_equal(text, "Loan"))
-        put_string(receipt, "product", label_string(labels, "productLoan"));
+        product = nonempty(label_string(s->labels, "productLoan"));
     else if (ascii_equal(text, "OtherCard"))
-        put_string(receipt, "product", label_string(labels, "productOtherCard"));
+        product = nonempty(label_string(s->labels, "productOtherCard"));
     else
-        put_string(receipt, "product", json_incref(type));
+        product = json_incref(type);
     json_decref(type);
+    return product;
 }
 
 /* LoanTerm as a number of months, 0 when absent, not positive or absurd. */
@@ -499,76 +613,49 @@ static long loan_term(const json_t *add_info)
     return months;
 }
 
-static void add_loan(json_t *receipt, const json_t *labels, const json_t *add_info)
+static json_t *loan_field(const kp_receipt_source *s)
 {
-    long months = loan_term(add_info);
+    long months = loan_term(s->add_info);
     char term[16], text[128];
-    json_t *is_offer, *offer_name;
 
-    if (months > 0) {
-        snprintf(term, sizeof term, "%ld", months);
-        snprintf(text, sizeof text, "%ld %s", months, label(labels, "months"));
-        json_object_set_new_nocheck(receipt, "loan", json_pack("{s:s, s:s}", "term", term,
-                                                               "termText", text));
-    }
-    is_offer = as_text(member_string(add_info, "IsOffer"));
-    if (!is_offer || strcmp(json_string_value(is_offer), "true") != 0) {
-        json_decref(is_offer);
-        return;
-    }
-    offer_name = member_string(add_info, "LoanOfferName");
-    if (offer_name) {   /* even a name that is only a NUL makes an (empty) offer */
-        json_t *offer = json_object();
-        put_string(offer, "name", as_text(offer_name));
-        json_object_set_new_nocheck(receipt, "offer", offer);
-    }
-    json_decref(is_offer);
+    if (months <= 0)
+        return NULL;
+    snprintf(term, sizeof term, "%ld", months);
+    snprintf(text, sizeof text, "%ld %s", months, label(s->labels, "months"));
+    return json_pack("{s:s, s:s}", "term", term, "termText", text);
 }
 
-static void add_common(json_t *receipt, const json_t *labels, kp_receipt_kind kind,
-                       long long amount)
+static json_t *offer_field(const kp_receipt_source *s)
 {
-    static const char *const titles[] = { "titlePayment", "titleRefund", "titleDeclined" };
-    char text[64];
+    json_t *is_offer = as_text(member_string(s->add_info, "IsOffer")), *name, *offer = NULL;
 
-    set_text(receipt, "kind", kp_receipt_kind_name(kind));
-    put_string(receipt, "title", label_string(labels, titles[kind]));
-    json_object_set_new_nocheck(receipt, "isPayment", json_boolean(kind == KP_RECEIPT_PAYMENT));
-    json_object_set_new_nocheck(receipt, "isRefund", json_boolean(kind == KP_RECEIPT_REFUND));
-    json_object_set_new_nocheck(receipt, "isDeclined", json_boolean(kind == KP_RECEIPT_DECLINED));
-    if (amount > 0) {
-        kp_receipt_format_amount(amount, text, sizeof text);
-        set_text(receipt, "amount", text);
+    if (is_offer && strcmp(json_string_value(is_offer), "true") == 0 &&
+        (name = member_string(s->add_info, "LoanOfferName"))) {
+        offer = json_object();   /* even a name that is only a NUL makes an (empty) offer */
+        put(offer, "name", as_text(name));
     }
+    json_decref(is_offer);
+    return offer;
 }
 
 /* The terminal's date as it printed it, else the ISO time in local time. */
-static void add_date(json_t *receipt, json_t *terminal_date, const char *iso)
+static json_t *date_field(json_t *terminal_date, const char *iso)
 {
     char text[64];
 
     if (terminal_date)
-        put_string(receipt, "date", terminal_date);
-    else if (iso_to_local(iso, text, sizeof text))
-        set_text(receipt, "date", text);
-    else
-        set_text(receipt, "date", iso);
+        return nonempty(terminal_date);
+    if (iso_to_local(iso, text, sizeof text))
+        return text_string(text);
+    return text_string(iso);
 }
 
-/* Sets text (left out when NULL or empty), sharing like's string when it
- * holds exactly that text instead of copying it: the envelope's and the
- * response's ids and times are there already. */
-static void set_text_like(json_t *obj, const char *key, const char *text, const json_t *like)
+static json_t *status_field(const kp_receipt_source *s)
 {
-    const char *have = json_string_value(like);
+    json_t *status = member_string(s->info, "status");
 
-    if (!text || !*text)
-        return;
-    if (have && json_string_length(like) <= KP_RECEIPT_FIELD_MAX && strcmp(have, text) == 0 &&
-        json_string_length(like) == strlen(text))
-        json_object_set_nocheck(obj, key, (json_t *)like);
-    else
-        set_text(obj, key, text);
+    /* a status that is only a NUL leaves the field out, as it always did */
+    return status ? as_text(status) : nonempty(label_string(s->labels, "approved"));
 }
 
 /* Where the cheque's process id comes from: the envelope, else the response. */
@@ -579,62 +666,104 @@ static const json_t *process_id_like(const kp_cheque *cheque)
     return json_is_string(id) ? id : json_object_get(kp_cheque_response(cheque), "processId");
 }
 
-static json_t *cheque_receipt(const kp_cheque *cheque, kp_receipt_kind kind,
-                              const json_t *labels)
+/* receipt.FIELD of a cheque (new reference); NULL: not in the data. */
+static json_t *receipt_field(const kp_receipt_source *s, int field)
 {
-    const json_t *response = kp_cheque_response(cheque);
-    const json_t *info = json_object_get(response, "chequeInfo");
-    const json_t *add_info = json_object_get(response, "addInfo");
-    const char *tid = kp_cheque_transaction_id(cheque);
-    json_t *receipt = json_object();
-    json_t *status = member_string(info, "status");
-
-    add_common(receipt, labels, kind, kp_cheque_amount(cheque));
-    add_method(receipt, labels, response, info);
-    add_product(receipt, labels, add_info);
-    add_loan(receipt, labels, add_info);
-    add_date(receipt, as_text(member_string(info, "date")), kp_cheque_saved_at(cheque));
-    /* a status that is only a NUL leaves the field out, as it always did */
-    put_string(receipt, "status", status ? as_text(status) : label_string(labels, "approved"));
-    set_text_like(receipt, "transactionId", tid, json_object_get(response, "transactionId"));
-    set_text_like(receipt, "qrData", tid, json_object_get(response, "transactionId"));
-    set_text_like(receipt, "processId", kp_cheque_process_id(cheque), process_id_like(cheque));
-    return receipt;
+    switch (field) {
+    case F_IS_QR: case F_IS_CARD: case F_METHOD: case F_METHOD_LABEL:
+        return method_field(s, field);
+    case F_PRODUCT:
+        return product_field(s);
+    case F_LOAN:
+        return loan_field(s);
+    case F_OFFER:
+        return offer_field(s);
+    case F_DATE:
+        return date_field(as_text(member_string(s->info, "date")),
+                          kp_cheque_saved_at(s->cheque));
+    case F_STATUS:
+        return status_field(s);
+    case F_TRANSACTION_ID: case F_QR_DATA:
+        return text_like(kp_cheque_transaction_id(s->cheque),
+                         json_object_get(s->response, "transactionId"));
+    case F_PROCESS_ID:
+        return text_like(kp_cheque_process_id(s->cheque), process_id_like(s->cheque));
+    default:
+        return common_field(s, field);
+    }
 }
 
-static void put_envelope(json_t *root, const kp_cheque *cheque)
+/* The envelope's FIELD at the root of a cheque's data. */
+static json_t *envelope_field(const kp_receipt_source *s, int field)
 {
-    const json_t *json = kp_cheque_json(cheque), *response = kp_cheque_response(cheque);
+    const kp_cheque *c = s->cheque;
+    const json_t *json = kp_cheque_json(c);
     char amount[32];
 
-    set_text_like(root, "operation", kp_cheque_operation(cheque), json_object_get(json, "operation"));
-    if (kp_cheque_amount(cheque) > 0) {
-        decimal(kp_cheque_amount(cheque), amount);
-        set_text(root, "amount", amount);
+    switch (field) {
+    case E_OPERATION:
+        return text_like(kp_cheque_operation(c), json_object_get(json, "operation"));
+    case E_AMOUNT:
+        if (s->amount <= 0)
+            return NULL;
+        decimal(s->amount, amount);
+        return text_string(amount);
+    case E_TERMINAL:
+        return text_like(kp_cheque_terminal(c), json_object_get(json, "terminal"));
+    case E_PROCESS_ID:
+        return text_like(kp_cheque_process_id(c), process_id_like(c));
+    case E_SAVED_AT:
+        return text_like(kp_cheque_saved_at(c), json_object_get(json, "savedAt"));
+    default:
+        return text_like(kp_cheque_api(c), json_object_get(json, "api"));
     }
-    set_text_like(root, "terminal", kp_cheque_terminal(cheque), json_object_get(json, "terminal"));
-    set_text_like(root, "processId", kp_cheque_process_id(cheque), process_id_like(cheque));
-    set_text_like(root, "savedAt", kp_cheque_saved_at(cheque), json_object_get(json, "savedAt"));
-    set_text_like(root, "api", kp_cheque_api(cheque), json_object_get(json, "api"));
-    json_object_set_new_nocheck(root, "response", data_value(response, 0));
 }
 
-static void put_slip(json_t *root, const kp_receipt_document *doc, const json_t *labels)
+json_t *kp_receipt_cheque_field(const kp_receipt_source *src, const char *name, size_t len)
 {
-    long long amount = kp_receipt_document_slip_amount(doc);
+    size_t i = name_index(receipt_names, F_COUNT, name, len);
+    return i < F_COUNT ? receipt_field(src, (int)i) : NULL;
+}
+
+json_t *kp_receipt_envelope_field(const kp_receipt_source *src, const char *name, size_t len)
+{
+    size_t i = name_index(envelope_names, E_COUNT, name, len);
+    return i < E_COUNT ? envelope_field(src, (int)i) : NULL;
+}
+
+json_t *kp_receipt_response_member(const json_t *member)
+{
+    return member ? data_value(member, 1) : NULL;
+}
+
+static void put_cheque(json_t *root, const kp_receipt_source *s)
+{
+    json_t *receipt = json_object();
+
+    for (int i = 0; i < E_COUNT; i++)
+        put(root, envelope_names[i].name, envelope_field(s, i));
+    put(root, "response", data_value(s->response, 0));
+    for (int i = 0; i < F_COUNT; i++)
+        put(receipt, receipt_names[i].name, receipt_field(s, i));
+    put(root, "receipt", receipt);
+}
+
+static void put_slip(json_t *root, const kp_receipt_document *doc, const kp_receipt_source *s)
+{
     const char *at = kp_receipt_document_slip_field(doc, "at");
     json_t *receipt = json_object();
     char text[32];
 
     set_text(root, "operation", "payment");
-    decimal(amount, text);
+    decimal(s->amount, text);
     set_text(root, "amount", text);
     set_text(root, "terminal", kp_receipt_document_slip_field(doc, "terminal"));
     set_text(root, "processId", kp_receipt_document_slip_field(doc, "processId"));
     set_text(root, "at", at);
-    add_common(receipt, labels, KP_RECEIPT_DECLINED, amount);
-    add_date(receipt, NULL, at);
-    set_text(receipt, "status", label(labels, "declined"));
+    for (int i = F_KIND; i <= F_AMOUNT; i++)
+        put(receipt, receipt_names[i].name, common_field(s, i));
+    put(receipt, "date", date_field(NULL, at));
+    set_text(receipt, "status", label(s->labels, "declined"));
     set_text(receipt, "processId", kp_receipt_document_slip_field(doc, "processId"));
     json_object_set_new_nocheck(root, "receipt", receipt);
 }
@@ -655,25 +784,24 @@ json_t *kp_receipt_branding_json(const kp_receipt_branding *branding)
 kp_status kp_receipt_data_build_with(const kp_receipt_document *doc, const json_t *labels,
                                      const json_t *branding, json_t **out, kp_error *err)
 {
-    const kp_cheque *cheque = kp_receipt_document_cheque(doc);
+    kp_receipt_source src;
     json_t *root = json_object();
 
     *out = NULL;
     if (!root)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
-    if (cheque) {
-        put_envelope(root, cheque);
-        json_object_set_new_nocheck(root, "receipt",
-                                    cheque_receipt(cheque, kp_receipt_document_kind(doc), labels));
+    kp_receipt_source_init(&src, doc, labels);
+    if (src.cheque) {
+        put_cheque(root, &src);
     } else {
-        put_slip(root, doc, labels);
+        src.kind = KP_RECEIPT_DECLINED;
+        put_slip(root, doc, &src);
     }
     /* The labels were checked when loaded (an object of strings, a bounded
      * file) and nothing writes to the data: share them instead of copying
-     * ~50 strings per receipt, which was most of building the data. */
-    json_object_set_new_nocheck(root, "labels", labels ? json_incref((json_t *)labels) : json_object());
-    json_object_set_new_nocheck(root, "branding",
-                                branding ? json_incref((json_t *)branding) : json_object());
+     * ~50 strings per receipt. */
+    put(root, "labels", labels ? json_incref((json_t *)labels) : json_object());
+    put(root, "branding", branding ? json_incref((json_t *)branding) : json_object());
     *out = root;
     return KP_OK;
 }

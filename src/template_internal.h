@@ -102,7 +102,8 @@ static inline uint32_t tpl_hash(const char *s, size_t len)
 }
 
 /* template_render.c */
-kp_status tpl_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *err);
+kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get, void *arg,
+                     kp_buf *out, kp_error *err);
 
 /* template_escape.c */
 kp_status tpl_put_value(kp_buf *out, const json_t *v, kp_escape escape, bool raw);

@@ -21,6 +21,8 @@ typedef struct render {
     unsigned partial_depth;
     size_t steps;
     size_t depth;
+    kp_template_getter get;     /* NULL: json_object_getn */
+    void *get_arg;
     tpl_memo *memo;             /* the template's, for this render: gen */
     uint32_t gen;
     const json_t *contexts[MAX_CONTEXTS];
@@ -40,7 +42,8 @@ static const json_t *memo_get(render *r, const json_t *object, const char *key, 
     if (m->gen == r->gen && m->object == object && m->hash == hash && m->len == len &&
         (m->key == key || memcmp(m->key, key, len) == 0))
         return m->value;
-    v = json_object_getn((json_t *)object, key, len);
+    v = r->get ? r->get(r->get_arg, object, key, len)
+               : json_object_getn((json_t *)object, key, len);
     m->object = object;
     m->key = key;
     m->len = len;
@@ -256,7 +259,8 @@ static kp_status report_output(render *r, kp_status st, size_t limit)
     return kp_error_set(r->err, st, "%s: %s", r->t->main.name, kp_status_name(st));
 }
 
-kp_status tpl_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *err)
+kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get, void *arg,
+                     kp_buf *out, kp_error *err)
 {
     size_t start = out->len, saved_limit = out->limit;
     kp_status st;
@@ -273,6 +277,8 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     r->memo = t->memo;
     r->gen = t->memo_gen;
+    r->get = get;
+    r->get_arg = arg;
     r->t = t;
     r->out = out;
     r->err = err;

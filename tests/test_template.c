@@ -217,6 +217,58 @@ static void names_are_looked_up_anew_each_render(void **state)
     kp_buf_free(&out);
 }
 
+/* A getter computes members of a stand-in object; other objects are looked
+ * up as usual.  What it returns is remembered for the render. */
+typedef struct computed {
+    json_t *root, *price;
+    int calls;
+} computed;
+
+static const json_t *computed_get(void *arg, const json_t *object, const char *name, size_t len)
+{
+    computed *c = arg;
+
+    c->calls++;
+    if (object != c->root)
+        return json_object_getn((json_t *)object, name, len);
+    if (len == 5 && memcmp(name, "price", 5) == 0)
+        return c->price;
+    if (len == 4 && memcmp(name, "item", 4) == 0)
+        return c->root;     /* itself: item.item.price */
+    return NULL;
+}
+
+static void members_can_be_computed(void **state)
+{
+    const char *src = "{{price}} {{item.price}} {{item.item.price}} {{#item}}{{price}}{{/item}}"
+                      "{{missing}}{{^missing}}-{{/missing}}{{#list}}{{price}}{{/list}}";
+    computed c = { json_object(), json_string("500 ₸"), 0 };
+    json_t *list = data_of("{\"price\": \"real\"}");
+    kp_buf out = KP_BUF_INIT;
+    kp_error err = { 0 };
+    kp_template *t;
+    (void)state;
+
+    assert_int_equal(kp_template_compile(src, strlen(src), NULL, &t, &err), KP_OK);
+    assert_int_equal(kp_template_render_with(t, c.root, computed_get, &c, &out, &err), KP_OK);
+    assert_string_equal(kp_buf_str(&out), "500 ₸ 500 ₸ 500 ₸ 500 ₸-");
+    assert_true(c.calls <= 5);      /* price, item, missing, list: each once */
+    /* a list found through the getter is a real object: looked up as usual */
+    json_decref(c.price);
+    c.price = list;
+    c.calls = 0;
+    kp_buf_reset(&out);
+    src = "{{#item.price}}{{price}}{{/item.price}}";
+    kp_template_free(t);
+    assert_int_equal(kp_template_compile(src, strlen(src), NULL, &t, &err), KP_OK);
+    assert_int_equal(kp_template_render_with(t, c.root, computed_get, &c, &out, &err), KP_OK);
+    assert_string_equal(kp_buf_str(&out), "real");
+    kp_template_free(t);
+    kp_buf_free(&out);
+    json_decref(c.root);
+    json_decref(list);
+}
+
 static void nul_bytes_in_the_template_pass_through(void **state)
 {
     static const char src[] = "a\0b{{x}}\0";
@@ -664,6 +716,7 @@ int main(void)
         cmocka_unit_test(escape_modes),
         cmocka_unit_test(compile_once_render_many),
         cmocka_unit_test(names_are_looked_up_anew_each_render),
+        cmocka_unit_test(members_can_be_computed),
         cmocka_unit_test(nul_bytes_in_the_template_pass_through),
         cmocka_unit_test(partials_from_object_with_indentation),
         cmocka_unit_test(partials_from_a_directory),
