@@ -599,11 +599,17 @@ static json_t *product_field(const kp_receipt_source *s)
 /* LoanTerm as a number of months, 0 when absent, not positive or absurd. */
 static long loan_term(const json_t *add_info)
 {
-    json_t *term = as_text(member_string(add_info, "LoanTerm"));
-    const char *text = json_string_value(term);
+    const json_t *v = json_object_get(add_info, "LoanTerm");
+    json_t *term;
+    const char *text;
     long months = 0;
     char *end;
 
+    if (!v || json_is_integer(v))   /* the usual cases, without making a string */
+        return v && json_integer_value(v) >= 1 && json_integer_value(v) <= 600
+                   ? (long)json_integer_value(v) : 0;
+    term = as_text(member_string(add_info, "LoanTerm"));
+    text = json_string_value(term);
     if (text) {
         months = strtol(text, &end, 10);
         if (*end || months < 1 || months > 600)
@@ -616,7 +622,7 @@ static long loan_term(const json_t *add_info)
 static json_t *loan_field(const kp_receipt_source *s)
 {
     long months = loan_term(s->add_info);
-    char term[16], text[128];
+    char term[24], text[128];
 
     if (months <= 0)
         return NULL;
@@ -625,16 +631,22 @@ static json_t *loan_field(const kp_receipt_source *s)
     return json_pack("{s:s, s:s}", "term", term, "termText", text);
 }
 
+/* IsOffer as text is "true" (as a C string: up to a NUL). */
+static bool is_offer(const json_t *add_info)
+{
+    const json_t *v = json_object_get(add_info, "IsOffer");
+
+    return json_is_true(v) || (json_is_string(v) && strcmp(json_string_value(v), "true") == 0);
+}
+
 static json_t *offer_field(const kp_receipt_source *s)
 {
-    json_t *is_offer = as_text(member_string(s->add_info, "IsOffer")), *name, *offer = NULL;
+    json_t *name, *offer = NULL;
 
-    if (is_offer && strcmp(json_string_value(is_offer), "true") == 0 &&
-        (name = member_string(s->add_info, "LoanOfferName"))) {
+    if (is_offer(s->add_info) && (name = member_string(s->add_info, "LoanOfferName"))) {
         offer = json_object();   /* even a name that is only a NUL makes an (empty) offer */
         put(offer, "name", as_text(name));
     }
-    json_decref(is_offer);
     return offer;
 }
 
@@ -719,16 +731,20 @@ static json_t *envelope_field(const kp_receipt_source *s, int field)
     }
 }
 
-json_t *kp_receipt_cheque_field(const kp_receipt_source *src, const char *name, size_t len)
+_Static_assert(F_COUNT <= KP_RECEIPT_FIELDS && E_COUNT <= KP_RECEIPT_FIELDS,
+               "receipt_view.c keeps every field in an array");
+
+int kp_receipt_field_index(bool envelope, const char *name, size_t len)
 {
-    size_t i = name_index(receipt_names, F_COUNT, name, len);
-    return i < F_COUNT ? receipt_field(src, (int)i) : NULL;
+    size_t n = envelope ? E_COUNT : F_COUNT;
+    size_t i = name_index(envelope ? envelope_names : receipt_names, n, name, len);
+
+    return i < n ? (int)i : -1;
 }
 
-json_t *kp_receipt_envelope_field(const kp_receipt_source *src, const char *name, size_t len)
+json_t *kp_receipt_field(const kp_receipt_source *src, bool envelope, int index)
 {
-    size_t i = name_index(envelope_names, E_COUNT, name, len);
-    return i < E_COUNT ? envelope_field(src, (int)i) : NULL;
+    return envelope ? envelope_field(src, index) : receipt_field(src, index);
 }
 
 json_t *kp_receipt_response_member(const json_t *member)

@@ -22,11 +22,14 @@ typedef struct kp_receipt_source {
 
 void kp_receipt_source_init(kp_receipt_source *src, const kp_receipt_document *doc,
                             const json_t *labels);
-/* One member of a cheque's data (new reference; NULL: not in the data), the
- * same as kp_receipt_data_build makes: receipt.NAME, the envelope's NAME at
- * the root, and a member of the response as data (shared when it is). */
-json_t *kp_receipt_cheque_field(const kp_receipt_source *src, const char *name, size_t len);
-json_t *kp_receipt_envelope_field(const kp_receipt_source *src, const char *name, size_t len);
+/* One member of a cheque's data, the same as kp_receipt_data_build makes:
+ * the index of receipt.NAME (envelope: of NAME at the root), -1 when there
+ * is no such field, below KP_RECEIPT_FIELDS; and the field (new reference;
+ * NULL: not in this cheque's data). */
+#define KP_RECEIPT_FIELDS 32
+int kp_receipt_field_index(bool envelope, const char *name, size_t len);
+json_t *kp_receipt_field(const kp_receipt_source *src, bool envelope, int index);
+/* A member of the response as data (new reference; itself when it is). */
 json_t *kp_receipt_response_member(const json_t *member);
 
 /* The template data's branding object (new reference; NULL: no memory). */

@@ -14,29 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIELDS 32           /* more than receipt.* and the envelope have */
-
 struct kp_receipt_expander {
     json_t *labels;         /* the data's labels: the renderer's, or {} */
     json_t *branding;
     json_t *root, *receipt, *response;  /* the stand-ins */
 };
 
-/* A value made for this render, kept until it ends. */
+/* A copy of a response member made for this render, kept until it ends. */
 typedef struct made {
-    const json_t *from;     /* the response member it was made from, or NULL */
-    const char *name;       /* the field it is: the template's bytes, alive */
-    size_t len;             /* for the render */
-    json_t *value;          /* NULL: the field is not in the data */
-    const json_t *object;   /* whose field */
+    const json_t *from;
+    json_t *value;          /* NULL: the member is not in the data */
 } made;
 
 typedef struct view {
     const kp_receipt_expander *x;
     kp_receipt_source src;
+    json_t *fields[2][KP_RECEIPT_FIELDS];     /* receipt.*, the envelope's */
+    bool done[2][KP_RECEIPT_FIELDS];
     made *made;
     size_t n, cap;
-    kp_status status;       /* KP_ERR_NOMEM when a value could not be kept */
+    kp_status status;       /* KP_ERR_NOMEM when a copy could not be kept */
 } view;
 
 kp_status kp_receipt_expander_new(const json_t *labels, const json_t *branding,
@@ -72,27 +69,25 @@ void kp_receipt_expander_free(kp_receipt_expander *x)
     free(x);
 }
 
-/* The value kept for (object, name or from), if one was made already. */
-static made *find_made(view *v, const json_t *object, const char *name, size_t len,
-                       const json_t *from)
+/* A field of receipt.* or of the envelope, made once. */
+static const json_t *field(view *v, bool envelope, const char *name, size_t len)
 {
-    for (size_t i = 0; i < v->n; i++) {
-        made *m = &v->made[i];
-        if (m->object != object)
-            continue;
-        if (from ? m->from == from
-                 : !m->from && m->len == len && memcmp(m->name, name, len) == 0)
-            return m;
+    int i = kp_receipt_field_index(envelope, name, len);
+
+    if (i < 0)
+        return NULL;
+    if (!v->done[envelope][i]) {
+        v->fields[envelope][i] = kp_receipt_field(&v->src, envelope, i);
+        v->done[envelope][i] = true;
     }
-    return NULL;
+    return v->fields[envelope][i];
 }
 
-/* Keeps value (a new reference, may be NULL) for the rest of the render. */
-static const json_t *keep(view *v, const json_t *object, const char *name, size_t len,
-                          const json_t *from, json_t *value)
+/* Keeps the copy of a response member (a new reference, may be NULL). */
+static const json_t *keep(view *v, const json_t *from, json_t *value)
 {
     if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : FIELDS;
+        size_t cap = v->cap ? v->cap * 2 : 8;
         made *grown = realloc(v->made, cap * sizeof *grown);
         if (!grown) {
             json_decref(value);
@@ -102,26 +97,10 @@ static const json_t *keep(view *v, const json_t *object, const char *name, size_
         v->made = grown;
         v->cap = cap;
     }
-    v->made[v->n].object = object;
-    v->made[v->n].name = name;
-    v->made[v->n].len = len;
     v->made[v->n].from = from;
     v->made[v->n].value = value;
     v->n++;
     return value;
-}
-
-/* A field of receipt.* or of the envelope, made once. */
-static const json_t *field(view *v, const json_t *object, const char *name, size_t len)
-{
-    made *m = find_made(v, object, name, len, NULL);
-    json_t *value;
-
-    if (m)
-        return m->value;
-    value = object == v->x->receipt ? kp_receipt_cheque_field(&v->src, name, len)
-                                    : kp_receipt_envelope_field(&v->src, name, len);
-    return keep(v, object, name, len, NULL, value);
 }
 
 /* A member of the response: itself when it is data, else a copy made once. */
@@ -129,18 +108,18 @@ static const json_t *response_member(view *v, const char *name, size_t len)
 {
     const json_t *member = json_object_getn((json_t *)v->src.response, name, len);
     json_t *value = kp_receipt_response_member(member);
-    made *m;
 
     if (value == member) {
         json_decref(value);   /* shared: the cheque outlives the render */
         return member;
     }
-    m = find_made(v, v->x->response, NULL, 0, member);
-    if (m) {
-        json_decref(value);
-        return m->value;
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->made[i].from == member) {   /* asked again: the template's memo forgot */
+            json_decref(value);
+            return v->made[i].value;
+        }
     }
-    return keep(v, v->x->response, "", 0, member, value);
+    return keep(v, member, value);
 }
 
 static const json_t *root_member(view *v, const char *name, size_t len)
@@ -155,7 +134,7 @@ static const json_t *root_member(view *v, const char *name, size_t len)
         return x->labels;
     if (len == 8 && memcmp(name, "branding", 8) == 0)
         return x->branding;
-    return field(v, x->root, name, len);
+    return field(v, true, name, len);
 }
 
 static const json_t *view_get(void *arg, const json_t *object, const char *name, size_t len)
@@ -165,7 +144,7 @@ static const json_t *view_get(void *arg, const json_t *object, const char *name,
     if (object == v->x->root)
         return root_member(v, name, len);
     if (object == v->x->receipt)
-        return field(v, object, name, len);
+        return field(v, false, name, len);
     if (object == v->x->response)
         return response_member(v, name, len);
     return json_object_getn((json_t *)object, name, len);
@@ -203,6 +182,10 @@ kp_status kp_receipt_expand(kp_receipt_expander *x, const kp_receipt_document *d
         if (out->data)
             out->data[before] = '\0';
     }
+    for (int e = 0; e < 2; e++)
+        for (int i = 0; i < KP_RECEIPT_FIELDS; i++)
+            if (v.done[e][i])
+                json_decref(v.fields[e][i]);
     for (size_t i = 0; i < v.n; i++)
         json_decref(v.made[i].value);
     free(v.made);
