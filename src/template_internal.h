@@ -38,6 +38,9 @@ typedef struct tpl_token {
 typedef struct tpl_part {
     uint32_t off, len;      /* in the source */
     uint32_t hash;          /* tpl_hash of it */
+    uint32_t key;           /* where the same bytes first occur as a part: equal
+                               parts of a source share one pointer, which the
+                               renderer's memo compares before the bytes */
 } tpl_part;
 
 /* One parsed source: the template itself or one partial. */

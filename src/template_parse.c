@@ -407,6 +407,37 @@ static bool has_name(const tpl_token *t)
            t->kind == TPL_INVERTED;
 }
 
+/* Points every part at the first part with the same bytes. */
+static kp_status share_keys(tpl_program *p, kp_error *err)
+{
+    size_t size = 16, mask;
+    uint32_t *seen;         /* part index + 1; 0: free */
+
+    while (size < 2 * p->n_parts)
+        size *= 2;
+    seen = calloc(size, sizeof *seen);
+    if (!seen)
+        return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", p->name);
+    mask = size - 1;
+    for (size_t i = 0; i < p->n_parts; i++) {
+        tpl_part *part = &p->parts[i];
+        size_t slot = part->hash & mask;
+        part->key = part->off;
+        for (; seen[slot]; slot = (slot + 1) & mask) {
+            const tpl_part *first = &p->parts[seen[slot] - 1];
+            if (first->hash == part->hash && first->len == part->len &&
+                memcmp(p->src + first->off, p->src + part->off, part->len) == 0)
+                break;
+        }
+        if (seen[slot])
+            part->key = p->parts[seen[slot] - 1].off;
+        else
+            seen[slot] = (uint32_t)i + 1;
+    }
+    free(seen);
+    return KP_OK;
+}
+
 /* Splits every name at its dots once, so rendering does not. */
 static kp_status split_names(tpl_program *p, kp_error *err)
 {
@@ -442,7 +473,7 @@ static kp_status split_names(tpl_program *p, kp_error *err)
         }
     }
     p->n_parts = at;
-    return KP_OK;
+    return share_keys(p, err);
 }
 
 kp_status tpl_program_init(tpl_program *p, const char *name, const char *src, size_t len,

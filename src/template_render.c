@@ -64,7 +64,8 @@ static const json_t *lookup_rest(render *r, const tpl_program *p, const tpl_toke
     tpl_memo *m;
 
     if (tok->parts == 2)
-        return json_is_object(v) ? memo_get(r, v, rest, part[1].len, part[1].hash) : NULL;
+        return json_is_object(v) ? memo_get(r, v, p->src + part[1].key, part[1].len, part[1].hash)
+                                 : NULL;
     /* three parts or more: remember the whole rest too ("chequeInfo.rrn"
      * inside the response; a part never has a dot, so the keys differ) */
     slot = (tok->rest_hash ^ (uint32_t)((uintptr_t)v >> 4) * 0x9E3779B1u) >>
@@ -74,7 +75,7 @@ static const json_t *lookup_rest(render *r, const tpl_program *p, const tpl_toke
         m->len == rest_len && (m->key == rest || memcmp(m->key, rest, rest_len) == 0))
         return m->value;
     for (uint32_t i = 1; i < tok->parts && v; i++) {
-        const char *name = p->src + part[i].off;
+        const char *name = p->src + part[i].key;
         v = json_is_object(v) ? memo_get(r, v, name, part[i].len, part[i].hash) : NULL;
     }
     m = &r->memo[slot];
@@ -92,10 +93,10 @@ static const json_t *lookup_rest(render *r, const tpl_program *p, const tpl_toke
 static const json_t *lookup(render *r, const tpl_program *p, const tpl_token *tok)
 {
     const tpl_part *first = &p->parts[tok->part];
-    const char *name = p->src + first->off;
+    const char *name = p->src + first->key;
     const json_t *v = NULL;
 
-    if (tok->len == 1 && name[0] == '.')
+    if (tok->len == 1 && p->src[tok->off] == '.')
         return r->depth ? r->contexts[r->depth - 1] : NULL;
     for (size_t i = r->depth; i-- > 0 && !v;) {
         if (json_is_object(r->contexts[i]))
