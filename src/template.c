@@ -151,6 +151,7 @@ void kp_template_free(kp_template *t)
     }
     free(t->cache);
     free(t->memo);
+    free(t->render_state);
     free(t->partials_dir);
     json_decref(t->partials);
     free(t);

@@ -84,6 +84,7 @@ struct kp_template {
     tpl_partial *cache;
     size_t cached, cache_cap;
     tpl_memo *memo;         /* TPL_MEMO_SIZE entries, made on the first render */
+    void *render_state;     /* template_render.c's, ~17 KB, kept between renders */
     uint32_t memo_gen;      /* the render the valid entries belong to */
 };
 

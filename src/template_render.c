@@ -273,9 +273,11 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get,
         memset(t->memo, 0, TPL_MEMO_SIZE * sizeof *t->memo);
         t->memo_gen = 1;
     }
-    r = malloc(sizeof *r);      /* not calloc: the context stack need not be zeroed */
-    if (!r)
+    /* kept for the next render (one at a time); not zeroed: the context
+     * stack need not be */
+    if (!t->render_state && !(t->render_state = malloc(sizeof *r)))
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    r = t->render_state;
     r->memo = t->memo;
     r->gen = t->memo_gen;
     r->get = get;
@@ -302,6 +304,5 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get,
             out->data[start] = '\0';
     }
     kp_buf_free(&r->indent);
-    free(r);
     return st;
 }

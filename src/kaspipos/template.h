@@ -111,7 +111,8 @@ void kp_template_free(kp_template *t);
 /* How kp_template_render_with looks a name up in an object: the member
  * name[0..len) of object, or NULL.  The value is borrowed and must stay
  * alive and the same until the render ends: the renderer remembers what it
- * found, so get is called about once per object and name. */
+ * found, so get is called about once per object and name.  get must not
+ * render t itself. */
 typedef const json_t *(*kp_template_getter)(void *arg, const json_t *object, const char *name,
                                             size_t len);
 
