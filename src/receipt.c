@@ -15,6 +15,7 @@
 #include "kaspipos/profile.h"
 #include "kaspipos/template.h"
 #include "kaspipos/text.h"
+#include "receipt_internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct kp_receipt_renderer {
     kp_profile profile;
     json_t *labels;
     char *logo, *header, *footer;
+    kp_receipt_expander *expander;  /* the template data, with labels and branding */
     kp_escpos *escpos;
     kp_pdf_renderer *pdf;
     cached_template templates[TEMPLATE_CACHE];
@@ -237,9 +239,23 @@ static kp_status load_branding(kp_receipt_renderer *r, const kp_receipt_options 
 {
     r->header = dup_or_null(opt->header);
     r->footer = dup_or_null(opt->footer);
+    kp_receipt_branding branding;
+    kp_status st = KP_OK;
+    json_t *json;
+
     if (opt->logo && *opt->logo)
-        return kp_receipt_logo_load(opt->logo, &r->logo, err);
-    return KP_OK;
+        st = kp_receipt_logo_load(opt->logo, &r->logo, err);
+    if (st != KP_OK)
+        return st;
+    branding.logo_base64 = r->logo;
+    branding.header = r->header;
+    branding.footer = r->footer;
+    json = kp_receipt_branding_json(&branding);
+    if (!json)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    st = kp_receipt_expander_new(r->labels, json, &r->expander, err);
+    json_decref(json);
+    return st;
 }
 
 kp_status kp_receipt_renderer_new(const kp_receipt_options *opt, kp_receipt_renderer **out,
@@ -297,6 +313,7 @@ void kp_receipt_renderer_free(kp_receipt_renderer *r)
     kp_escpos_free(r->escpos);
     kp_pdf_renderer_free(r->pdf);
     json_decref(r->labels);
+    kp_receipt_expander_free(r->expander);
     free(r->logo);
     free(r->header);
     free(r->footer);
@@ -427,12 +444,10 @@ static kp_status render_layout(kp_receipt_renderer *r, const kp_layout *layout,
 kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_document *doc,
                                      kp_buf *out, kp_error *err)
 {
-    kp_receipt_branding branding = { r->logo, r->header, r->footer };
     kp_layout_options lopt = { r->cpl, NULL };
     kp_buf markup = KP_BUF_INIT;
     kp_layout *layout = NULL;
     kp_template *t = NULL;
-    json_t *data = NULL;
     char name[64];
     size_t before = out->len;
     kp_status st;
@@ -441,9 +456,7 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
         default_template_name(r, kp_receipt_document_kind(doc), name, sizeof name);
     st = find_template(r, r->template_name ? r->template_name : name, &t, err);
     if (st == KP_OK)
-        st = kp_receipt_data_build(doc, r->labels, &branding, &data, err);
-    if (st == KP_OK)
-        st = kp_template_render(t, data, &markup, err);
+        st = kp_receipt_expand(r->expander, doc, t, &markup, err);
     if (st == KP_OK) {
         lopt.source = r->template_name ? r->template_name : name;
         st = kp_layout_parse(kp_buf_str(&markup), markup.len, &lopt, &layout, err);
@@ -456,7 +469,6 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
     if (st != KP_OK && out->len > before)
         out->len = before, out->data[before] = '\0';
     kp_layout_free(layout);
-    json_decref(data);
     kp_buf_free(&markup);
     return st;
 }

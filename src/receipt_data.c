@@ -20,21 +20,44 @@
 #define TENGE "\xE2\x82\xB8"
 #define DATA_MAX_DEPTH 16
 
+/* n in decimal into out (at least 24 bytes); its length. */
+static size_t decimal(long long n, char *out)
+{
+    char digits[24];
+    size_t len = 0, i = 0;
+    unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
+
+    do {
+        digits[len++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        out[i++] = '-';
+    while (len)
+        out[i++] = digits[--len];
+    out[i] = '\0';
+    return i;
+}
+
 void kp_receipt_format_amount(long long amount, char *out, size_t size)
 {
-    char digits[32], text[64];
+    char digits[24], text[64];
     size_t n, o = 0;
 
-    if (amount < 0)
-        amount = 0;
-    n = (size_t)snprintf(digits, sizeof digits, "%lld", amount);
+    n = decimal(amount < 0 ? 0 : amount, digits);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && (n - i) % 3 == 0)
             text[o++] = ' ';
         text[o++] = digits[i];
     }
-    text[o] = '\0';
-    snprintf(out, size, "%s " TENGE, text);
+    memcpy(text + o, " " TENGE, sizeof " " TENGE);
+    o += sizeof " " TENGE - 1;
+    if (size == 0)
+        return;
+    if (o > size - 1)
+        o = size - 1;
+    memcpy(out, text, o);
+    out[o] = '\0';
 }
 
 /* ---- scalars as bounded strings ---- */
@@ -70,65 +93,140 @@ static json_t *scalar_string(const json_t *v)
             return json_incref((json_t *)v);   /* shared: nothing writes to the data */
         return bounded_string(json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        return json_string(num);
+        return json_stringn_nocheck(num, decimal((long long)json_integer_value(v), num));
     case JSON_REAL:
         snprintf(num, sizeof num, "%.15g", json_real_value(v));
-        return json_string(num);
+        return json_string_nocheck(num);
     case JSON_TRUE:
-        return json_string("true");
+        return json_string_nocheck("true");
     case JSON_FALSE:
-        return json_string("false");
+        return json_string_nocheck("false");
     default:
         return NULL;
     }
 }
 
-/* A deep copy where every scalar is a bounded string and nulls are left out. */
-static json_t *strings_copy(const json_t *v, int depth)
+/* Whether v already is template data: strings within the bound, objects
+ * and arrays of such, nothing deeper than DATA_MAX_DEPTH (looked at
+ * without touching reference counts). */
+static bool is_data(const json_t *v, int depth)
 {
-    json_t *copy, *item;
     const char *key;
     json_t *value;
     size_t i;
 
-    if (json_is_object(v)) {
-        copy = json_object();
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return json_string_length(v) <= KP_RECEIPT_FIELD_MAX;
+    case JSON_OBJECT:
         if (depth >= DATA_MAX_DEPTH)
-            return copy;
+            return json_object_size(v) == 0;
         json_object_foreach((json_t *)v, key, value)
-            if ((item = strings_copy(value, depth + 1)))
-                json_object_set_new(copy, key, item);
-        return copy;
-    }
-    if (json_is_array(v)) {
-        copy = json_array();
+            if (!is_data(value, depth + 1))
+                return false;
+        return true;
+    case JSON_ARRAY:
         if (depth >= DATA_MAX_DEPTH)
-            return copy;
+            return json_array_size(v) == 0;
         json_array_foreach(v, i, value)
-            if ((item = strings_copy(value, depth + 1)))
-                json_array_append_new(copy, item);
-        return copy;
+            if (!is_data(value, depth + 1))
+                return false;
+        return true;
+    default:
+        return false;
     }
+}
+
+static json_t *data_copy(const json_t *v, int depth);
+
+/* A new object with the first n members of v, shared. */
+static json_t *object_head(const json_t *v, size_t n)
+{
+    json_t *copy = json_object();
+    void *it = json_object_iter((json_t *)v);
+
+    for (; it && n > 0; it = json_object_iter_next((json_t *)v, it), n--)
+        json_object_set_nocheck(copy, json_object_iter_key(it), json_object_iter_value(it));
+    return copy;
+}
+
+/* v's members that are data shared, the others copied. */
+static json_t *data_object(const json_t *v, int depth)
+{
+    json_t *copy = NULL, *value, *item;
+    const char *key;
+    size_t same = 0;
+
+    if (depth >= DATA_MAX_DEPTH)
+        return json_object();
+    json_object_foreach((json_t *)v, key, value) {
+        if (is_data(value, depth + 1)) {
+            if (copy)
+                json_object_set_nocheck(copy, key, value);
+            else
+                same++;
+            continue;
+        }
+        if (!copy)
+            copy = object_head(v, same);
+        if ((item = data_copy(value, depth + 1)))
+            json_object_set_new_nocheck(copy, key, item);
+    }
+    return copy ? copy : json_incref((json_t *)v);
+}
+
+static json_t *data_array(const json_t *v, int depth)
+{
+    json_t *copy = json_array(), *value, *item;
+    size_t i;
+
+    if (depth >= DATA_MAX_DEPTH)
+        return copy;
+    json_array_foreach(v, i, value) {
+        if (is_data(value, depth + 1))
+            json_array_append(copy, value);
+        else if ((item = data_copy(value, depth + 1)))
+            json_array_append_new(copy, item);
+    }
+    return copy;
+}
+
+/* v, which is not data yet, as data: every scalar a bounded string, nulls
+ * left out, nothing nested deeper than DATA_MAX_DEPTH.  NULL: leave it out. */
+static json_t *data_copy(const json_t *v, int depth)
+{
+    if (json_is_object(v))
+        return data_object(v, depth);
+    if (json_is_array(v))
+        return data_array(v, depth);
     return scalar_string(v);
 }
 
-/* The text of a scalar member (malloc'd), NULL when absent or empty. */
-static char *member_text(const json_t *obj, const char *key)
+/* v as template data.  What already is data is shared, not copied: nothing
+ * writes to the data, and a cheque's chequeInfo is all strings, so most of
+ * the response is shared as it is. */
+static json_t *data_value(const json_t *v, int depth)
+{
+    return v && is_data(v, depth) ? json_incref((json_t *)v) : data_copy(v, depth);
+}
+
+/* v's scalar member key as a string (new reference); NULL when absent,
+ * empty or not a scalar. */
+static json_t *member_string(const json_t *obj, const char *key)
 {
     json_t *s = scalar_string(json_object_get(obj, key));
-    char *text = NULL;
 
-    if (s && json_string_length(s) > 0)
-        text = strdup(json_string_value(s));
-    json_decref(s);
-    return text;
+    if (s && json_string_length(s) == 0) {
+        json_decref(s);
+        s = NULL;
+    }
+    return s;
 }
 
 static void set_text(json_t *obj, const char *key, const char *text)
 {
     if (text && *text)
-        json_object_set_new(obj, key, bounded_string(text, strlen(text)));
+        json_object_set_new_nocheck(obj, key, bounded_string(text, strlen(text)));
 }
 
 /* ---- labels ---- */
@@ -289,6 +387,36 @@ static bool ascii_equal(const char *a, const char *b)
     return a && strcasecmp(a, b) == 0;
 }
 
+/* A derived field's text ends at its first NUL (as the C string it is
+ * used as): s shared when it has none, else a copy cut there.  NULL when
+ * that leaves nothing. */
+static json_t *as_text(json_t *s)
+{
+    const char *text = json_string_value(s);
+    size_t len;
+
+    if (!text)
+        return s;
+    len = strlen(text);
+    if (len == json_string_length(s))
+        return s;
+    json_decref(s);
+    return len ? bounded_string(text, len) : NULL;
+}
+
+/* The label key (new reference), or its English fallback; NULL: none. */
+static json_t *label_string(const json_t *labels, const char *key)
+{
+    const json_t *v = json_object_get(labels, key);
+
+    if (json_is_string(v) && json_string_value(v)[0])
+        return as_text(scalar_string(v));
+    for (size_t i = 0; i < sizeof fallback_labels / sizeof fallback_labels[0]; i++)
+        if (strcmp(fallback_labels[i][0], key) == 0)
+            return json_string_nocheck(fallback_labels[i][1]);
+    return NULL;
+}
+
 /* card or qr, from the method field, the substatus, or the fields present. */
 static const char *payment_method(const json_t *response, const json_t *info)
 {
@@ -310,200 +438,400 @@ static const char *payment_method(const json_t *response, const json_t *info)
     return NULL;
 }
 
-static void add_method(json_t *receipt, const json_t *labels, const json_t *response,
-                       const json_t *info)
-{
-    const char *method = payment_method(response, info);
+/* ---- a cheque's fields, one at a time ---- */
 
-    json_object_set_new(receipt, "isQr", json_boolean(method && strcmp(method, "qr") == 0));
-    json_object_set_new(receipt, "isCard", json_boolean(method && strcmp(method, "card") == 0));
-    if (!method)
-        return;
-    set_text(receipt, "method", method);
-    set_text(receipt, "methodLabel", label(labels, strcmp(method, "qr") == 0 ? "methodQr"
-                                                                               : "methodCard"));
+/* text as a data string (new reference); NULL when NULL or empty. */
+static json_t *text_string(const char *text)
+{
+    return text && *text ? bounded_string(text, strlen(text)) : NULL;
 }
 
-static void add_product(json_t *receipt, const json_t *labels, const json_t *add_info)
+/* The same, but like's own string when it holds exactly that text: the
+ * envelope's and the response's ids and times are there already. */
+static json_t *text_like(const char *text, const json_t *like)
 {
-    char *type = member_text(add_info, "ProductType");
+    const char *have = json_string_value(like);
 
-    if (!type)
-        return;
-    if (ascii_equal(type, "Gold"))
-        set_text(receipt, "product", "Kaspi Gold");
-    else if (ascii_equal(type, "Red"))
-        set_text(receipt, "product", "Kaspi Red");
-    else if (ascii_equal(type, "Loan"))
-        set_text(receipt, "product", label(labels, "productLoan"));
-    else if (ascii_equal(type, "OtherCard"))
-        set_text(receipt, "product", label(labels, "productOtherCard"));
+    if (!text || !*text)
+        return NULL;
+    if (have && json_string_length(like) <= KP_RECEIPT_FIELD_MAX && strcmp(have, text) == 0 &&
+        json_string_length(like) == strlen(text))
+        return json_incref((json_t *)like);
+    return text_string(text);
+}
+
+/* s, or NULL when it is an empty string (an empty field is left out). */
+static json_t *nonempty(json_t *s)
+{
+    if (json_is_string(s) && json_string_length(s) == 0) {
+        json_decref(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void put(json_t *obj, const char *key, json_t *value)
+{
+    if (value)
+        json_object_set_new_nocheck(obj, key, value);
+}
+
+/* The fields of receipt.* in the order the data has them. */
+enum {
+    F_KIND, F_TITLE, F_IS_PAYMENT, F_IS_REFUND, F_IS_DECLINED, F_AMOUNT, F_IS_QR, F_IS_CARD,
+    F_METHOD, F_METHOD_LABEL, F_PRODUCT, F_LOAN, F_OFFER, F_DATE, F_STATUS, F_TRANSACTION_ID,
+    F_QR_DATA, F_PROCESS_ID, F_COUNT
+};
+typedef struct field_name {
+    const char *name;
+    size_t len;
+} field_name;
+#define NAME(s) { s, sizeof s - 1 }
+static const field_name receipt_names[F_COUNT] = {
+    NAME("kind"), NAME("title"), NAME("isPayment"), NAME("isRefund"), NAME("isDeclined"),
+    NAME("amount"), NAME("isQr"), NAME("isCard"), NAME("method"), NAME("methodLabel"),
+    NAME("product"), NAME("loan"), NAME("offer"), NAME("date"), NAME("status"),
+    NAME("transactionId"), NAME("qrData"), NAME("processId")
+};
+
+/* The envelope's fields at the root, in order. */
+enum { E_OPERATION, E_AMOUNT, E_TERMINAL, E_PROCESS_ID, E_SAVED_AT, E_API, E_COUNT };
+static const field_name envelope_names[E_COUNT] = {
+    NAME("operation"), NAME("amount"), NAME("terminal"), NAME("processId"), NAME("savedAt"),
+    NAME("api")
+};
+#undef NAME
+
+/* Where name[0..len) is in names[0..n), or n. */
+static size_t name_index(const field_name *names, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i].len == len && memcmp(names[i].name, name, len) == 0)
+            return i;
+    return n;
+}
+
+void kp_receipt_source_init(kp_receipt_source *src, const kp_receipt_document *doc,
+                            const json_t *labels)
+{
+    const kp_cheque *cheque = kp_receipt_document_cheque(doc);
+
+    memset(src, 0, sizeof *src);
+    src->cheque = cheque;
+    src->kind = kp_receipt_document_kind(doc);
+    src->labels = labels;
+    if (cheque) {
+        src->amount = kp_cheque_amount(cheque);
+        src->response = kp_cheque_response(cheque);
+        src->info = json_object_get(src->response, "chequeInfo");
+        src->add_info = json_object_get(src->response, "addInfo");
+        src->method = payment_method(src->response, src->info);
+    } else {
+        src->amount = kp_receipt_document_slip_amount(doc);
+    }
+}
+
+/* kind, title, the three flags and the amount: a slip's too. */
+static json_t *common_field(const kp_receipt_source *s, int field)
+{
+    static const char *const titles[] = { "titlePayment", "titleRefund", "titleDeclined" };
+    char text[64];
+
+    switch (field) {
+    case F_KIND:
+        return text_string(kp_receipt_kind_name(s->kind));
+    case F_TITLE:
+        return nonempty(label_string(s->labels, titles[s->kind]));
+    case F_IS_PAYMENT:
+        return json_boolean(s->kind == KP_RECEIPT_PAYMENT);
+    case F_IS_REFUND:
+        return json_boolean(s->kind == KP_RECEIPT_REFUND);
+    case F_IS_DECLINED:
+        return json_boolean(s->kind == KP_RECEIPT_DECLINED);
+    case F_AMOUNT:
+        if (s->amount <= 0)
+            return NULL;
+        kp_receipt_format_amount(s->amount, text, sizeof text);
+        return text_string(text);
+    default:
+        return NULL;
+    }
+}
+
+static json_t *method_field(const kp_receipt_source *s, int field)
+{
+    const char *method = s->method;
+    bool qr = method && strcmp(method, "qr") == 0;
+
+    switch (field) {
+    case F_IS_QR:
+        return json_boolean(qr);
+    case F_IS_CARD:
+        return json_boolean(method && strcmp(method, "card") == 0);
+    case F_METHOD:
+        return text_string(method);
+    default:
+        return method ? nonempty(label_string(s->labels, qr ? "methodQr" : "methodCard")) : NULL;
+    }
+}
+
+static json_t *product_field(const kp_receipt_source *s)
+{
+    json_t *type = as_text(member_string(s->add_info, "ProductType")), *product;
+    const char *text = json_string_value(type);
+
+    if (!text)
+        return NULL;
+    if (ascii_equal(text, "Gold"))
+        product = text_string("Kaspi Gold");
+    else if (ascii_equal(text, "Red"))
+        product = text_string("Kaspi Red");
+    else if (ascii_equal(text, "Loan"))
+        product = nonempty(label_string(s->labels, "productLoan"));
+    else if (ascii_equal(text, "OtherCard"))
+        product = nonempty(label_string(s->labels, "productOtherCard"));
     else
-        set_text(receipt, "product", type);
-    free(type);
+        product = json_incref(type);
+    json_decref(type);
+    return product;
 }
 
 /* LoanTerm as a number of months, 0 when absent, not positive or absurd. */
 static long loan_term(const json_t *add_info)
 {
-    char *text = member_text(add_info, "LoanTerm"), *end;
+    const json_t *v = json_object_get(add_info, "LoanTerm");
+    json_t *term;
+    const char *text;
     long months = 0;
+    char *end;
 
+    if (!v || json_is_integer(v))   /* the usual cases, without making a string */
+        return v && json_integer_value(v) >= 1 && json_integer_value(v) <= 600
+                   ? (long)json_integer_value(v) : 0;
+    term = as_text(member_string(add_info, "LoanTerm"));
+    text = json_string_value(term);
     if (text) {
         months = strtol(text, &end, 10);
         if (*end || months < 1 || months > 600)
             months = 0;
     }
-    free(text);
+    json_decref(term);
     return months;
 }
 
-static void add_loan(json_t *receipt, const json_t *labels, const json_t *add_info)
+static json_t *loan_field(const kp_receipt_source *s)
 {
-    long months = loan_term(add_info);
-    char term[16], text[128];
-    char *is_offer, *offer_name;
+    long months = loan_term(s->add_info);
+    char term[24], text[128];
 
-    if (months > 0) {
-        snprintf(term, sizeof term, "%ld", months);
-        snprintf(text, sizeof text, "%ld %s", months, label(labels, "months"));
-        json_object_set_new(receipt, "loan", json_pack("{s:s, s:s}", "term", term,
-                                                       "termText", text));
-    }
-    is_offer = member_text(add_info, "IsOffer");
-    offer_name = member_text(add_info, "LoanOfferName");
-    if (is_offer && strcmp(is_offer, "true") == 0 && offer_name) {
-        json_t *offer = json_object();
-        set_text(offer, "name", offer_name);
-        json_object_set_new(receipt, "offer", offer);
-    }
-    free(is_offer);
-    free(offer_name);
+    if (months <= 0)
+        return NULL;
+    snprintf(term, sizeof term, "%ld", months);
+    snprintf(text, sizeof text, "%ld %s", months, label(s->labels, "months"));
+    return json_pack("{s:s, s:s}", "term", term, "termText", text);
 }
 
-static void add_common(json_t *receipt, const json_t *labels, kp_receipt_kind kind,
-                       long long amount)
+/* IsOffer as text is "true" (as a C string: up to a NUL). */
+static bool is_offer(const json_t *add_info)
 {
-    static const char *const titles[] = { "titlePayment", "titleRefund", "titleDeclined" };
-    char text[64];
+    const json_t *v = json_object_get(add_info, "IsOffer");
 
-    set_text(receipt, "kind", kp_receipt_kind_name(kind));
-    set_text(receipt, "title", label(labels, titles[kind]));
-    json_object_set_new(receipt, "isPayment", json_boolean(kind == KP_RECEIPT_PAYMENT));
-    json_object_set_new(receipt, "isRefund", json_boolean(kind == KP_RECEIPT_REFUND));
-    json_object_set_new(receipt, "isDeclined", json_boolean(kind == KP_RECEIPT_DECLINED));
-    if (amount > 0) {
-        kp_receipt_format_amount(amount, text, sizeof text);
-        set_text(receipt, "amount", text);
-    }
+    return json_is_true(v) || (json_is_string(v) && strcmp(json_string_value(v), "true") == 0);
 }
 
-static void add_date(json_t *receipt, const char *terminal_date, const char *iso)
+static json_t *offer_field(const kp_receipt_source *s)
+{
+    json_t *name, *offer = NULL;
+
+    if (is_offer(s->add_info) && (name = member_string(s->add_info, "LoanOfferName"))) {
+        offer = json_object();   /* even a name that is only a NUL makes an (empty) offer */
+        put(offer, "name", as_text(name));
+    }
+    return offer;
+}
+
+/* The terminal's date as it printed it, else the ISO time in local time. */
+static json_t *date_field(json_t *terminal_date, const char *iso)
 {
     char text[64];
 
-    if (terminal_date && *terminal_date)
-        set_text(receipt, "date", terminal_date);
-    else if (iso_to_local(iso, text, sizeof text))
-        set_text(receipt, "date", text);
-    else
-        set_text(receipt, "date", iso);
+    if (terminal_date)
+        return nonempty(terminal_date);
+    if (iso_to_local(iso, text, sizeof text))
+        return text_string(text);
+    return text_string(iso);
 }
 
-static json_t *cheque_receipt(const kp_cheque *cheque, kp_receipt_kind kind,
-                              const json_t *labels)
+static json_t *status_field(const kp_receipt_source *s)
 {
-    const json_t *response = kp_cheque_response(cheque);
-    const json_t *info = json_object_get(response, "chequeInfo");
-    const json_t *add_info = json_object_get(response, "addInfo");
-    const char *tid = kp_cheque_transaction_id(cheque);
-    json_t *receipt = json_object();
-    char *date = member_text(info, "date"), *status = member_text(info, "status");
+    json_t *status = member_string(s->info, "status");
 
-    add_common(receipt, labels, kind, kp_cheque_amount(cheque));
-    add_method(receipt, labels, response, info);
-    add_product(receipt, labels, add_info);
-    add_loan(receipt, labels, add_info);
-    add_date(receipt, date, kp_cheque_saved_at(cheque));
-    set_text(receipt, "status", status ? status : label(labels, "approved"));
-    set_text(receipt, "transactionId", tid);
-    set_text(receipt, "qrData", tid);
-    set_text(receipt, "processId", kp_cheque_process_id(cheque));
-    free(date);
-    free(status);
-    return receipt;
+    /* a status that is only a NUL leaves the field out, as it always did */
+    return status ? as_text(status) : nonempty(label_string(s->labels, "approved"));
 }
 
-static void put_envelope(json_t *root, const kp_cheque *cheque)
+/* Where the cheque's process id comes from: the envelope, else the response. */
+static const json_t *process_id_like(const kp_cheque *cheque)
 {
+    const json_t *id = json_object_get(kp_cheque_json(cheque), "processId");
+
+    return json_is_string(id) ? id : json_object_get(kp_cheque_response(cheque), "processId");
+}
+
+/* receipt.FIELD of a cheque (new reference); NULL: not in the data. */
+static json_t *receipt_field(const kp_receipt_source *s, int field)
+{
+    switch (field) {
+    case F_IS_QR: case F_IS_CARD: case F_METHOD: case F_METHOD_LABEL:
+        return method_field(s, field);
+    case F_PRODUCT:
+        return product_field(s);
+    case F_LOAN:
+        return loan_field(s);
+    case F_OFFER:
+        return offer_field(s);
+    case F_DATE:
+        return date_field(as_text(member_string(s->info, "date")),
+                          kp_cheque_saved_at(s->cheque));
+    case F_STATUS:
+        return status_field(s);
+    case F_TRANSACTION_ID: case F_QR_DATA:
+        return text_like(kp_cheque_transaction_id(s->cheque),
+                         json_object_get(s->response, "transactionId"));
+    case F_PROCESS_ID:
+        return text_like(kp_cheque_process_id(s->cheque), process_id_like(s->cheque));
+    default:
+        return common_field(s, field);
+    }
+}
+
+/* The envelope's FIELD at the root of a cheque's data. */
+static json_t *envelope_field(const kp_receipt_source *s, int field)
+{
+    const kp_cheque *c = s->cheque;
+    const json_t *json = kp_cheque_json(c);
     char amount[32];
 
-    set_text(root, "operation", kp_cheque_operation(cheque));
-    snprintf(amount, sizeof amount, "%lld", kp_cheque_amount(cheque));
-    if (kp_cheque_amount(cheque) > 0)
-        set_text(root, "amount", amount);
-    set_text(root, "terminal", kp_cheque_terminal(cheque));
-    set_text(root, "processId", kp_cheque_process_id(cheque));
-    set_text(root, "savedAt", kp_cheque_saved_at(cheque));
-    set_text(root, "api", kp_cheque_api(cheque));
-    json_object_set_new(root, "response", strings_copy(kp_cheque_response(cheque), 0));
+    switch (field) {
+    case E_OPERATION:
+        return text_like(kp_cheque_operation(c), json_object_get(json, "operation"));
+    case E_AMOUNT:
+        if (s->amount <= 0)
+            return NULL;
+        decimal(s->amount, amount);
+        return text_string(amount);
+    case E_TERMINAL:
+        return text_like(kp_cheque_terminal(c), json_object_get(json, "terminal"));
+    case E_PROCESS_ID:
+        return text_like(kp_cheque_process_id(c), process_id_like(c));
+    case E_SAVED_AT:
+        return text_like(kp_cheque_saved_at(c), json_object_get(json, "savedAt"));
+    default:
+        return text_like(kp_cheque_api(c), json_object_get(json, "api"));
+    }
 }
 
-static void put_slip(json_t *root, const kp_receipt_document *doc, const json_t *labels)
+_Static_assert(F_COUNT <= KP_RECEIPT_FIELDS && E_COUNT <= KP_RECEIPT_FIELDS,
+               "receipt_view.c keeps every field in an array");
+
+int kp_receipt_field_index(bool envelope, const char *name, size_t len)
 {
-    long long amount = kp_receipt_document_slip_amount(doc);
+    size_t n = envelope ? E_COUNT : F_COUNT;
+    size_t i = name_index(envelope ? envelope_names : receipt_names, n, name, len);
+
+    return i < n ? (int)i : -1;
+}
+
+json_t *kp_receipt_field(const kp_receipt_source *src, bool envelope, int index)
+{
+    return envelope ? envelope_field(src, index) : receipt_field(src, index);
+}
+
+json_t *kp_receipt_response_member(const json_t *member)
+{
+    return member ? data_value(member, 1) : NULL;
+}
+
+static void put_cheque(json_t *root, const kp_receipt_source *s)
+{
+    json_t *receipt = json_object();
+
+    for (int i = 0; i < E_COUNT; i++)
+        put(root, envelope_names[i].name, envelope_field(s, i));
+    put(root, "response", data_value(s->response, 0));
+    for (int i = 0; i < F_COUNT; i++)
+        put(receipt, receipt_names[i].name, receipt_field(s, i));
+    put(root, "receipt", receipt);
+}
+
+static void put_slip(json_t *root, const kp_receipt_document *doc, const kp_receipt_source *s)
+{
     const char *at = kp_receipt_document_slip_field(doc, "at");
     json_t *receipt = json_object();
     char text[32];
 
     set_text(root, "operation", "payment");
-    snprintf(text, sizeof text, "%lld", amount);
+    decimal(s->amount, text);
     set_text(root, "amount", text);
     set_text(root, "terminal", kp_receipt_document_slip_field(doc, "terminal"));
     set_text(root, "processId", kp_receipt_document_slip_field(doc, "processId"));
     set_text(root, "at", at);
-    add_common(receipt, labels, KP_RECEIPT_DECLINED, amount);
-    add_date(receipt, NULL, at);
-    set_text(receipt, "status", label(labels, "declined"));
+    for (int i = F_KIND; i <= F_AMOUNT; i++)
+        put(receipt, receipt_names[i].name, common_field(s, i));
+    put(receipt, "date", date_field(NULL, at));
+    set_text(receipt, "status", label(s->labels, "declined"));
     set_text(receipt, "processId", kp_receipt_document_slip_field(doc, "processId"));
-    json_object_set_new(root, "receipt", receipt);
+    json_object_set_new_nocheck(root, "receipt", receipt);
 }
 
-static json_t *branding_json(const kp_receipt_branding *branding)
+json_t *kp_receipt_branding_json(const kp_receipt_branding *branding)
 {
     json_t *b = json_object();
 
-    if (branding) {
+    if (b && branding) {
         if (branding->logo_base64 && *branding->logo_base64)
-            json_object_set_new(b, "logo", json_string(branding->logo_base64));
+            json_object_set_new_nocheck(b, "logo", json_string(branding->logo_base64));
         set_text(b, "header", branding->header);
         set_text(b, "footer", branding->footer);
     }
     return b;
 }
 
-kp_status kp_receipt_data_build(const kp_receipt_document *doc, const json_t *labels,
-                                const kp_receipt_branding *branding, json_t **out,
-                                kp_error *err)
+kp_status kp_receipt_data_build_with(const kp_receipt_document *doc, const json_t *labels,
+                                     const json_t *branding, json_t **out, kp_error *err)
 {
-    const kp_cheque *cheque = kp_receipt_document_cheque(doc);
+    kp_receipt_source src;
     json_t *root = json_object();
 
     *out = NULL;
     if (!root)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
-    if (cheque) {
-        put_envelope(root, cheque);
-        json_object_set_new(root, "receipt",
-                            cheque_receipt(cheque, kp_receipt_document_kind(doc), labels));
+    kp_receipt_source_init(&src, doc, labels);
+    if (src.cheque) {
+        put_cheque(root, &src);
     } else {
-        put_slip(root, doc, labels);
+        src.kind = KP_RECEIPT_DECLINED;
+        put_slip(root, doc, &src);
     }
     /* The labels were checked when loaded (an object of strings, a bounded
      * file) and nothing writes to the data: share them instead of copying
-     * ~50 strings per receipt, which was most of building the data. */
-    json_object_set_new(root, "labels", labels ? json_incref((json_t *)labels) : json_object());
-    json_object_set_new(root, "branding", branding_json(branding));
+     * ~50 strings per receipt. */
+    put(root, "labels", labels ? json_incref((json_t *)labels) : json_object());
+    put(root, "branding", branding ? json_incref((json_t *)branding) : json_object());
     *out = root;
     return KP_OK;
+}
+
+kp_status kp_receipt_data_build(const kp_receipt_document *doc, const json_t *labels,
+                                const kp_receipt_branding *branding, json_t **out,
+                                kp_error *err)
+{
+    json_t *b = kp_receipt_branding_json(branding);
+    kp_status st;
+
+    if (!b)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    st = kp_receipt_data_build_with(doc, labels, b, out, err);
+    json_decref(b);
+    return st;
 }

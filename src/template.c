@@ -127,9 +127,15 @@ kp_status kp_template_compile_file(const char *path, const kp_template_options *
 
 kp_status kp_template_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *err)
 {
+    return kp_template_render_with(t, data, NULL, NULL, out, err);
+}
+
+kp_status kp_template_render_with(kp_template *t, const json_t *data, kp_template_getter get,
+                                  void *arg, kp_buf *out, kp_error *err)
+{
     if (!t || !out)
         return kp_error_set(err, KP_ERR_USAGE, "no template or no output buffer");
-    return tpl_render(t, data, out, err);
+    return tpl_render(t, data, get, arg, out, err);
 }
 
 void kp_template_free(kp_template *t)
@@ -144,6 +150,8 @@ void kp_template_free(kp_template *t)
         free(t->cache[i].program);
     }
     free(t->cache);
+    free(t->memo);
+    free(t->render_state);
     free(t->partials_dir);
     json_decref(t->partials);
     free(t);

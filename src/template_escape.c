@@ -41,6 +41,17 @@ static const unsigned char ascii_classes[128] = {
     H, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,     /* ` a-o */
     P, P, P, P, P, P, P, P, P, P, P, B, B, B, H, D,     /* p-z { | } ~ DEL */
 };
+/* The same inside a value, once its ends are trimmed: a space is a space. */
+static const unsigned char inner_classes[128] = {
+    D, D, D, D, D, D, D, D, D, S, S, D, D, S, D, D,     /* 0x00: tab, LF, CR: space */
+    D, D, D, D, D, D, D, D, D, D, D, D, D, D, D, D,     /* 0x10 */
+    P, P, H, P, P, P, P, P, P, P, P, P, P, R, P, P,     /* space ! " ... - */
+    P, P, P, P, P, P, P, P, P, P, P, H, P, R, P, P,     /* 0-9 ; = */
+    P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,     /* @ A-O */
+    P, P, P, P, P, P, P, P, P, P, P, P, B, P, H, H,     /* P-Z \ ^ _ */
+    H, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,     /* ` a-o */
+    P, P, P, P, P, P, P, P, P, P, P, B, B, B, H, D,     /* p-z { | } ~ DEL */
+};
 #undef P
 #undef D
 #undef S
@@ -90,6 +101,12 @@ static size_t last_char(const char *s, size_t end)
     size_t begin = end - 1;
     uint32_t cp;
 
+    const unsigned char *u = (const unsigned char *)s;
+
+    if (u[end - 1] < 0x80)
+        return end - 1;                 /* the common cases first: ASCII ... */
+    if (end >= 2 && (u[end - 1] & 0xC0) == 0x80 && u[end - 2] >= 0xC2 && u[end - 2] <= 0xDF)
+        return end - 2;                 /* ... and two bytes (Cyrillic, Kazakh) */
     while (begin > 0 && end - begin < 4 && ((unsigned char)s[begin] & 0xC0) == 0x80)
         begin--;
     if (kp_utf8_decode(s + begin, end - begin, &cp) != end - begin)
@@ -162,6 +179,30 @@ static kp_status receipt_special(kp_buf *out, cls c, const char *s, bool rule)
     }
 }
 
+/* Where the run of characters from i that the receipt escape copies as
+ * they are ends: ASCII that needs nothing (spaces included, and '-' '='
+ * unless the value is a rule) and two-byte characters from U+00C0
+ * (Cyrillic, Kazakh).  Anything else is for classify(). */
+static inline size_t copied_run(const char *s, size_t i, size_t end, bool rule)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    while (i < end) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
+            cls k = (cls)inner_classes[c];
+            if (k != CLS_PLAIN && (k != CLS_RULE || rule))
+                break;
+            i++;
+        } else if (c >= 0xC3 && c <= 0xDF && i + 1 < end && (u[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
 kp_status kp_template_escape_receipt(const char *s, size_t len, kp_buf *out)
 {
     size_t begin, end, i, run, used;
@@ -170,13 +211,11 @@ kp_status kp_template_escape_receipt(const char *s, size_t len, kp_buf *out)
 
     receipt_extent(s, len, &begin, &end);
     rule = is_rule(s + begin, end - begin);
-    for (i = run = begin; i < end && st == KP_OK; i += used) {
-        unsigned char byte = (unsigned char)s[i];
+    for (i = run = begin; st == KP_OK; i += used) {
         cls c;
-        if (byte < 0x80 && ascii_classes[byte] == CLS_PLAIN) {
-            used = 1;
-            continue;
-        }
+        i = copied_run(s, i, end, rule);
+        if (i >= end)
+            break;
         c = classify(s + i, end - i, &used);
         if (c == CLS_PLAIN)
             continue;

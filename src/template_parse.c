@@ -392,6 +392,90 @@ static kp_status parse(parser *ps)
     return ps->depth ? unclosed_section(ps) : KP_OK;
 }
 
+static size_t count_dots(const char *s, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == '.';
+    return n;
+}
+
+static bool has_name(const tpl_token *t)
+{
+    return t->kind == TPL_VAR || t->kind == TPL_RAW || t->kind == TPL_SECTION ||
+           t->kind == TPL_INVERTED;
+}
+
+/* Points every part at the first part with the same bytes. */
+static kp_status share_keys(tpl_program *p, kp_error *err)
+{
+    size_t size = 16, mask;
+    uint32_t *seen;         /* part index + 1; 0: free */
+
+    while (size < 2 * p->n_parts)
+        size *= 2;
+    seen = calloc(size, sizeof *seen);
+    if (!seen)
+        return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", p->name);
+    mask = size - 1;
+    for (size_t i = 0; i < p->n_parts; i++) {
+        tpl_part *part = &p->parts[i];
+        size_t slot = part->hash & mask;
+        part->key = part->off;
+        for (; seen[slot]; slot = (slot + 1) & mask) {
+            const tpl_part *first = &p->parts[seen[slot] - 1];
+            if (first->hash == part->hash && first->len == part->len &&
+                memcmp(p->src + first->off, p->src + part->off, part->len) == 0)
+                break;
+        }
+        if (seen[slot])
+            part->key = p->parts[seen[slot] - 1].off;
+        else
+            seen[slot] = (uint32_t)i + 1;
+    }
+    free(seen);
+    return KP_OK;
+}
+
+/* Splits every name at its dots once, so rendering does not. */
+static kp_status split_names(tpl_program *p, kp_error *err)
+{
+    size_t n = 0, at = 0;
+
+    for (size_t i = 0; i < p->count; i++)
+        if (has_name(&p->tokens[i]))
+            n += 1 + count_dots(p->src + p->tokens[i].off, p->tokens[i].len);
+    p->parts = malloc((n ? n : 1) * sizeof *p->parts);
+    if (!p->parts)
+        return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", p->name);
+    for (size_t i = 0; i < p->count; i++) {
+        tpl_token *t = &p->tokens[i];
+        size_t off = t->off, end = (size_t)t->off + t->len;
+        if (!has_name(t))
+            continue;
+        t->part = (uint32_t)at;
+        for (;;) {
+            const char *dot = memchr(p->src + off, '.', end - off);
+            size_t part_end = dot ? (size_t)(dot - p->src) : end;
+            p->parts[at].off = (uint32_t)off;
+            p->parts[at].len = (uint32_t)(part_end - off);
+            p->parts[at].hash = tpl_hash(p->src + off, part_end - off);
+            at++;
+            if (!dot)
+                break;
+            off = part_end + 1;
+        }
+        t->parts = (uint32_t)(at - t->part);
+        if (t->parts > 1) {
+            size_t rest = p->parts[t->part + 1].off;
+            t->rest_hash = tpl_hash(p->src + rest, end - rest);
+        }
+    }
+    p->n_parts = at;
+    return share_keys(p, err);
+}
+
 kp_status tpl_program_init(tpl_program *p, const char *name, const char *src, size_t len,
                            kp_error *err)
 {
@@ -422,6 +506,8 @@ kp_status tpl_program_init(tpl_program *p, const char *name, const char *src, si
     memcpy(ps.close, "}}", 2);
     ps.open_len = ps.close_len = 2;
     st = parse(&ps);
+    if (st == KP_OK)
+        st = split_names(p, err);
     return st;
 }
 
@@ -430,5 +516,6 @@ void tpl_program_clear(tpl_program *p)
     free(p->name);
     free(p->src);
     free(p->tokens);
+    free(p->parts);
     memset(p, 0, sizeof *p);
 }

@@ -21,35 +21,88 @@ typedef struct render {
     unsigned partial_depth;
     size_t steps;
     size_t depth;
+    kp_template_getter get;     /* NULL: json_object_getn */
+    void *get_arg;
+    tpl_memo *memo;             /* the template's, for this render: gen */
+    uint32_t gen;
     const json_t *contexts[MAX_CONTEXTS];
 } render;
 
 static kp_status render_range(render *r, const tpl_program *p, size_t from, size_t to);
 
+/* json_object_getn(object, key) remembered for the rest of the render. */
+static const json_t *memo_get(render *r, const json_t *object, const char *key, uint32_t len,
+                              uint32_t hash)
+{
+    uint32_t slot = (hash ^ (uint32_t)((uintptr_t)object >> 4) * 0x9E3779B1u) >>
+                    (32 - TPL_MEMO_BITS);
+    tpl_memo *m = &r->memo[slot];
+    const json_t *v;
+
+    if (m->gen == r->gen && m->object == object && m->hash == hash && m->len == len &&
+        (m->key == key || memcmp(m->key, key, len) == 0))
+        return m->value;
+    v = r->get ? r->get(r->get_arg, object, key, len)
+               : json_object_getn((json_t *)object, key, len);
+    m->object = object;
+    m->key = key;
+    m->len = len;
+    m->hash = hash;
+    m->gen = r->gen;
+    m->value = v;
+    return v;
+}
+
+/* The name's parts after the first, inside v (what the first part found). */
+static const json_t *lookup_rest(render *r, const tpl_program *p, const tpl_token *tok,
+                                 const json_t *v)
+{
+    const tpl_part *part = &p->parts[tok->part];
+    const char *rest = p->src + part[1].off;
+    uint32_t rest_len = tok->off + tok->len - part[1].off, slot;
+    const json_t *first = v;
+    tpl_memo *m;
+
+    if (tok->parts == 2)
+        return json_is_object(v) ? memo_get(r, v, p->src + part[1].key, part[1].len, part[1].hash)
+                                 : NULL;
+    /* three parts or more: remember the whole rest too ("chequeInfo.rrn"
+     * inside the response; a part never has a dot, so the keys differ) */
+    slot = (tok->rest_hash ^ (uint32_t)((uintptr_t)v >> 4) * 0x9E3779B1u) >>
+           (32 - TPL_MEMO_BITS);
+    m = &r->memo[slot];
+    if (m->gen == r->gen && m->object == v && m->hash == tok->rest_hash &&
+        m->len == rest_len && (m->key == rest || memcmp(m->key, rest, rest_len) == 0))
+        return m->value;
+    for (uint32_t i = 1; i < tok->parts && v; i++) {
+        const char *name = p->src + part[i].key;
+        v = json_is_object(v) ? memo_get(r, v, name, part[i].len, part[i].hash) : NULL;
+    }
+    m = &r->memo[slot];
+    m->object = first;
+    m->key = rest;
+    m->len = rest_len;
+    m->hash = tok->rest_hash;
+    m->gen = r->gen;
+    m->value = v;
+    return v;
+}
+
 /* Spec name resolution: the first part is searched down the context stack,
  * the rest only inside what it found. */
-static const json_t *lookup(const render *r, const char *name, size_t len)
+static const json_t *lookup(render *r, const tpl_program *p, const tpl_token *tok)
 {
-    const char *dot;
-    size_t part;
+    const tpl_part *first = &p->parts[tok->part];
+    const char *name = p->src + first->key;
     const json_t *v = NULL;
 
-    if (len == 1 && name[0] == '.')
+    if (tok->len == 1 && p->src[tok->off] == '.')
         return r->depth ? r->contexts[r->depth - 1] : NULL;
-    dot = memchr(name, '.', len);
-    part = dot ? (size_t)(dot - name) : len;
     for (size_t i = r->depth; i-- > 0 && !v;) {
         if (json_is_object(r->contexts[i]))
-            v = json_object_getn((json_t *)r->contexts[i], name, part);
+            v = memo_get(r, r->contexts[i], name, first->len, first->hash);
     }
-    while (v && dot) {
-        name = dot + 1;
-        len -= part + 1;
-        dot = memchr(name, '.', len);
-        part = dot ? (size_t)(dot - name) : len;
-        v = json_is_object(v) ? json_object_getn((json_t *)v, name, part) : NULL;
-    }
-    return v;
+    return v && tok->parts > 1 ? lookup_rest(r, p, tok, v) : v;
 }
 
 static kp_status fail(render *r, kp_status st, const tpl_program *p, const tpl_token *tok,
@@ -92,7 +145,7 @@ static kp_status put_variable(render *r, const tpl_program *p, const tpl_token *
     kp_status st = put_indent(r, tok);
     if (st != KP_OK)
         return st;
-    return tpl_put_value(r->out, lookup(r, p->src + tok->off, tok->len), r->t->escape,
+    return tpl_put_value(r->out, lookup(r, p, tok), r->t->escape,
                          tok->kind == TPL_RAW);
 }
 
@@ -119,7 +172,7 @@ static kp_status render_body(render *r, const tpl_program *p, const tpl_token *t
 
 static kp_status render_section(render *r, const tpl_program *p, const tpl_token *tok)
 {
-    const json_t *v = lookup(r, p->src + tok->off, tok->len);
+    const json_t *v = lookup(r, p, tok);
     kp_status st = put_indent(r, tok);
 
     if (st != KP_OK)
@@ -207,15 +260,28 @@ static kp_status report_output(render *r, kp_status st, size_t limit)
     return kp_error_set(r->err, st, "%s: %s", r->t->main.name, kp_status_name(st));
 }
 
-kp_status tpl_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *err)
+kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get, void *arg,
+                     kp_buf *out, kp_error *err)
 {
     size_t start = out->len, saved_limit = out->limit;
     kp_status st;
     render *r;
 
-    r = malloc(sizeof *r);      /* not calloc: the context stack need not be zeroed */
-    if (!r)
+    if (!t->memo && !(t->memo = calloc(TPL_MEMO_SIZE, sizeof *t->memo)))
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    if (++t->memo_gen == 0) {   /* wrapped: no entry may look current */
+        memset(t->memo, 0, TPL_MEMO_SIZE * sizeof *t->memo);
+        t->memo_gen = 1;
+    }
+    /* kept for the next render (one at a time); not zeroed: the context
+     * stack need not be */
+    if (!t->render_state && !(t->render_state = malloc(sizeof *r)))
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    r = t->render_state;
+    r->memo = t->memo;
+    r->gen = t->memo_gen;
+    r->get = get;
+    r->get_arg = arg;
     r->t = t;
     r->out = out;
     r->err = err;
@@ -238,6 +304,5 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *
             out->data[start] = '\0';
     }
     kp_buf_free(&r->indent);
-    free(r);
     return st;
 }

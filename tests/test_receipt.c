@@ -15,6 +15,8 @@
 
 #include "kaspipos/journal.h"
 #include "kaspipos/receipt.h"
+#include "kaspipos/template.h"
+#include "receipt_internal.h"
 
 static char *data_path(const char *name)
 {
@@ -193,6 +195,127 @@ static void test_numeric_scalars_become_strings(void **state)
     assert_string_equal(at(d, "receipt.loan.termText"), "3 мес.");   /* "3" as a string */
     assert_string_equal(at(d, "receipt.offer.name"), "0-0-3");       /* IsOffer "true" */
     json_decref(d);
+}
+
+/* Parts of the response that already are data are shared, the rest copied:
+ * either way the data is the same and the cheque is left as it was. */
+static void test_response_shared_or_copied(void **state)
+{
+    static const char text[] =
+        "{\"status\": \"success\", \"chequeInfo\": {\"amount\": \"1 ₸\", \"rrn\": \"77\"},"
+        " \"list\": [\"a\", null, 3, {\"x\": null, \"y\": \"z\"}], \"clean\": [\"p\", \"q\"],"
+        " \"mixed\": {\"s\": \"t\", \"n\": null, \"b\": false, \"u\": \"v\"},"
+        " \"deep\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\":"
+        " {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"a\": {\"k\": \"v\"}}}}}}}}}}}}}}}}}}";
+    kp_receipt_document *doc;
+    kp_error err = { 0 };
+    json_t *d, *list, *mixed, *deep, *before;
+    const char *key;
+    json_t *value;
+    int levels = 0;
+    (void)state;
+
+    assert_int_equal(kp_receipt_document_load_buffer(text, strlen(text), "mix", &doc, &err), KP_OK);
+    before = json_deep_copy(kp_cheque_response(kp_receipt_document_cheque(doc)));
+    assert_int_equal(kp_receipt_data_build(doc, NULL, NULL, &d, &err), KP_OK);
+    assert_string_equal(at(d, "response.chequeInfo.rrn"), "77");
+    list = json_object_get(json_object_get(d, "response"), "list");
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(json_string_value(json_array_get(list, 0)), "a");
+    assert_string_equal(json_string_value(json_array_get(list, 1)), "3");
+    assert_int_equal(json_object_size(json_array_get(list, 2)), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 2), "y")), "z");
+    assert_string_equal(json_string_value(json_array_get(
+        json_object_get(json_object_get(d, "response"), "clean"), 1)), "q");
+    mixed = json_object_get(json_object_get(d, "response"), "mixed");
+    assert_int_equal(json_object_size(mixed), 3);
+    json_object_foreach(mixed, key, value)   /* in the cheque's order */
+        assert_string_equal(key, levels++ == 0 ? "s" : levels == 2 ? "b" : "u");
+    assert_string_equal(at(d, "response.mixed.b"), "false");
+    assert_string_equal(at(d, "response.mixed.u"), "v");
+    for (deep = json_object_get(json_object_get(d, "response"), "deep"), levels = 1;
+         json_object_get(deep, "a"); deep = json_object_get(deep, "a"))
+        levels++;
+    assert_int_equal(levels, 16);             /* response 0, deep 1: cut at depth 16 */
+    assert_int_equal(json_object_size(deep), 0);
+    json_decref(d);
+    assert_true(json_equal(before, kp_cheque_response(kp_receipt_document_cheque(doc))));
+    json_decref(before);
+    kp_receipt_document_free(doc);
+}
+
+/* Every member of the data, through dotted names, sections over objects and
+ * names that fall through to the root. */
+static const char dump_template[] =
+    "{{operation}}|{{amount}}|{{terminal}}|{{processId}}|{{savedAt}}|{{api}}|{{at}}|{{nothing}}\n"
+    "{{#receipt}}{{kind}}|{{title}}|{{isPayment}}|{{isRefund}}|{{isDeclined}}|{{amount}}|"
+    "{{isQr}}|{{isCard}}|{{method}}|{{methodLabel}}|{{product}}|{{#loan}}{{term}}/{{termText}}"
+    "{{/loan}}|{{#offer}}[{{name}}]{{/offer}}|{{date}}|{{status}}|{{transactionId}}|{{qrData}}|"
+    "{{processId}}|{{operation}}|{{savedAt}}|{{api}}|{{nothing}}{{/receipt}}\n"
+    "{{receipt.title}}{{receipt.loan.termText}}{{receipt.offer.name}}{{receipt.at}}"
+    "{{^receipt.isQr}}not-qr{{/receipt.isQr}}{{#receipt.isCard}}card{{/receipt.isCard}}\n"
+    "{{#response}}{{processId}}|{{status}}|{{transactionId}}|{{subStatus}}|{{#addInfo}}"
+    "{{IsOffer}}|{{LoanTerm}}|{{ProductType}}|{{LoanOfferName}}|{{/addInfo}}{{#chequeInfo}}"
+    "{{address}}|{{amount}}|{{authorizationCode}}|{{bin}}|{{cardMask}}|{{city}}|{{date}}|"
+    "{{hostResponseCode}}|{{icc}}|{{pinEntered}}|{{rrn}}|{{status}}|{{storeName}}|"
+    "{{terminalId}}|{{method}}|{{orderNumber}}|{{extra}}|{{nothing}}|{{operation}}"
+    "{{/chequeInfo}}{{/response}}\n"
+    "{{response.chequeInfo.storeName}}|{{response.addInfo.LoanTerm}}|{{response.nothing.x}}|"
+    "{{#response.list}}<{{.}}{{y}}>{{/response.list}}|{{response.mixed.b}}|{{response.deep.a.a.a}}\n"
+    "{{labels.total}}|{{labels.thanks}}|{{#labels}}{{terminal}}{{/labels}}|{{branding.header}}|"
+    "{{branding.footer}}|{{#branding}}{{logo}}{{/branding}}|{{receipt}}{{response}}{{labels}}"
+    "{{#.}}root{{/.}}\n";
+
+/* Expanding through the renderer's computed data (receipt_view.c) gives the
+ * same text as rendering the data built whole, for every kind of document. */
+static void test_computed_data_is_the_built_data(void **state)
+{
+    static const char *const docs[] = {
+        "cheques/card-gold.json", "cheques/fields-missing.json", "cheques/hostile.json",
+        "cheques/kazakh-text.json", "cheques/loan-offer.json", "cheques/numeric-scalars.json",
+        "cheques/qr-order.json", "cheques/refund-card.json", "slips/declined.json", NULL
+    };
+    static const char mixed[] =
+        "{\"status\": \"success\", \"chequeInfo\": {\"amount\": \"1 ₸\", \"rrn\": \"77\"},"
+        " \"list\": [\"a\", null, 3, {\"x\": null, \"y\": \"z\"}], \"addInfo\": {\"LoanTerm\": 6,"
+        " \"IsOffer\": true, \"LoanOfferName\": \"0-0-6\", \"ProductType\": \"Loan\"},"
+        " \"mixed\": {\"s\": \"t\", \"n\": null, \"b\": false}, \"deep\": {\"a\": {\"a\": {\"a\": 1}}}}";
+    kp_receipt_branding branding = { "iVBORw0KGgo=", "Head", "Foot" };
+    json_t *labels = labels_for("ru"), *b = kp_receipt_branding_json(&branding), *data;
+    kp_receipt_expander *x;
+    kp_template *t;
+    kp_error err = { 0 };
+    (void)state;
+
+    assert_int_equal(kp_receipt_expander_new(labels, b, &x, &err), KP_OK);
+    assert_int_equal(kp_template_compile(dump_template, sizeof dump_template - 1, NULL, &t, &err),
+                     KP_OK);
+    for (size_t i = 0; i <= sizeof docs / sizeof docs[0] - 1; i++) {
+        kp_buf built = KP_BUF_INIT, computed = KP_BUF_INIT;
+        kp_receipt_document *doc = NULL;
+        if (docs[i])
+            doc = load_doc(docs[i]);
+        else
+            assert_int_equal(kp_receipt_document_load_buffer(mixed, strlen(mixed), "mixed", &doc,
+                                                             &err), KP_OK);
+        assert_int_equal(kp_receipt_data_build_with(doc, labels, b, &data, &err), KP_OK);
+        assert_int_equal(kp_template_render(t, data, &built, &err), KP_OK);
+        for (int twice = 0; twice < 2; twice++) {
+            kp_buf_reset(&computed);
+            assert_int_equal(kp_receipt_expand(x, doc, t, &computed, &err), KP_OK);
+            assert_string_equal(kp_buf_str(&computed), kp_buf_str(&built));
+        }
+        assert_non_null(strstr(kp_buf_str(&built), docs[i] ? "|Head|Foot|iVBORw0KGgo=|root"
+                                                            : "<a><3><z>|false|1"));
+        json_decref(data);
+        kp_buf_free(&built);
+        kp_buf_free(&computed);
+        kp_receipt_document_free(doc);
+    }
+    kp_template_free(t);
+    kp_receipt_expander_free(x);
+    json_decref(b);
+    json_decref(labels);
 }
 
 static void test_missing_fields_and_long_strings(void **state)
@@ -505,6 +628,8 @@ int main(void)
         cmocka_unit_test(test_card_gold),
         cmocka_unit_test(test_qr_loan_refund),
         cmocka_unit_test(test_numeric_scalars_become_strings),
+        cmocka_unit_test(test_response_shared_or_copied),
+        cmocka_unit_test(test_computed_data_is_the_built_data),
         cmocka_unit_test(test_missing_fields_and_long_strings),
         cmocka_unit_test(test_slips),
         cmocka_unit_test(test_refused_documents),

@@ -181,6 +181,94 @@ static void compile_once_render_many(void **state)
     json_decref(d2);
 }
 
+/* The renderer remembers names it looked up, for one render only: data
+ * freed and made again (very likely at the same addresses) reads anew, and
+ * a name found in an inner object is not taken for the outer one's. */
+static void names_are_looked_up_anew_each_render(void **state)
+{
+    const char *src = "{{a.b.c}}/{{a.b.c}}/{{a.b}}/{{#a.b}}{{c}}{{x.y.z}}{{/a.b}}/{{x.y.z}}"
+                      "/{{#list}}{{a.b.c}}{{/list}}";
+    static const char *const data[][2] = {
+        { "{\"a\": {\"b\": {\"c\": \"one\"}}, \"x\": {\"y\": {\"z\": \"Z\"}}, \"list\": [1, {\"a\": {\"b\": {\"c\": \"in\"}}}, {\"a\": 2}]}",
+          "one/one//oneZ/Z/onein" },
+        { "{\"a\": {\"b\": {\"c\": \"two\"}}, \"list\": [{\"a\": {\"b\": {}}}]}",
+          "two/two//two//" },
+        { "{\"a\": {\"b\": \"flat\"}, \"x\": {\"y\": 7}, \"list\": []}",
+          "//flat///" },
+        { "{\"a\": {\"b\": {\"c\": \"три\", \"x\": {\"y\": {\"z\": \"inner\"}}}}, \"x\": {\"y\": {\"z\": \"outer\"}}, \"list\": [{\"x\": 1}]}",
+          "три/три//триinner/outer/три" },
+    };
+    kp_buf out = KP_BUF_INIT;
+    kp_error err = { 0 };
+    kp_template *t;
+    (void)state;
+
+    assert_int_equal(kp_template_compile(src, strlen(src), NULL, &t, &err), KP_OK);
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof data / sizeof data[0]; i++) {
+            json_t *d = data_of(data[i][0]);
+            kp_buf_reset(&out);
+            assert_int_equal(kp_template_render(t, d, &out, &err), KP_OK);
+            assert_string_equal(kp_buf_str(&out), data[i][1]);
+            json_decref(d);
+        }
+    }
+    kp_template_free(t);
+    kp_buf_free(&out);
+}
+
+/* A getter computes members of a stand-in object; other objects are looked
+ * up as usual.  What it returns is remembered for the render. */
+typedef struct computed {
+    json_t *root, *price;
+    int calls;
+} computed;
+
+static const json_t *computed_get(void *arg, const json_t *object, const char *name, size_t len)
+{
+    computed *c = arg;
+
+    c->calls++;
+    if (object != c->root)
+        return json_object_getn((json_t *)object, name, len);
+    if (len == 5 && memcmp(name, "price", 5) == 0)
+        return c->price;
+    if (len == 4 && memcmp(name, "item", 4) == 0)
+        return c->root;     /* itself: item.item.price */
+    return NULL;
+}
+
+static void members_can_be_computed(void **state)
+{
+    const char *src = "{{price}} {{item.price}} {{item.item.price}} {{#item}}{{price}}{{/item}}"
+                      "{{missing}}{{^missing}}-{{/missing}}{{#list}}{{price}}{{/list}}";
+    computed c = { json_object(), json_string("500 ₸"), 0 };
+    json_t *list = data_of("{\"price\": \"real\"}");
+    kp_buf out = KP_BUF_INIT;
+    kp_error err = { 0 };
+    kp_template *t;
+    (void)state;
+
+    assert_int_equal(kp_template_compile(src, strlen(src), NULL, &t, &err), KP_OK);
+    assert_int_equal(kp_template_render_with(t, c.root, computed_get, &c, &out, &err), KP_OK);
+    assert_string_equal(kp_buf_str(&out), "500 ₸ 500 ₸ 500 ₸ 500 ₸-");
+    assert_true(c.calls <= 5);      /* price, item, missing, list: each once */
+    /* a list found through the getter is a real object: looked up as usual */
+    json_decref(c.price);
+    c.price = list;
+    c.calls = 0;
+    kp_buf_reset(&out);
+    src = "{{#item.price}}{{price}}{{/item.price}}";
+    kp_template_free(t);
+    assert_int_equal(kp_template_compile(src, strlen(src), NULL, &t, &err), KP_OK);
+    assert_int_equal(kp_template_render_with(t, c.root, computed_get, &c, &out, &err), KP_OK);
+    assert_string_equal(kp_buf_str(&out), "real");
+    kp_template_free(t);
+    kp_buf_free(&out);
+    json_decref(c.root);
+    json_decref(list);
+}
+
 static void nul_bytes_in_the_template_pass_through(void **state)
 {
     static const char src[] = "a\0b{{x}}\0";
@@ -346,6 +434,14 @@ static void receipt_drops_controls_and_fixes_utf8(void **state)
     assert_receipt("\xd0", "\xef\xbf\xbd");                        /* truncated */
     assert_receipt("ok\xef\xbf\xbd", "ok\xef\xbf\xbd");            /* a real U+FFFD stays */
     assert_receipt("\0x\0", "x");
+    /* the fast paths for runs of ASCII and two-byte characters end right */
+    assert_receipt("Ж\xd0", "Ж\xef\xbf\xbd");                   /* truncated after Cyrillic */
+    assert_receipt("Ж\x80Ж", "Ж\xef\xbf\xbdЖ");                 /* a stray continuation */
+    assert_receipt("a\xc2\xa0" "b", "a\xc2\xa0" "b");             /* NBSP stays */
+    assert_receipt("\xc2\x85" "Да\xc2\x85", "Да");                /* C1 at both ends */
+    assert_receipt("Да\tнет\r\nок", "Да нет ок");
+    assert_receipt("Ә-Ә", "Ә-Ә");
+    assert_receipt("—", "—");                                       /* three bytes */
 }
 
 static void receipt_trims_so_alignment_holds(void **state)
@@ -619,6 +715,8 @@ int main(void)
         cmocka_unit_test(comments_delimiters_and_standalone_lines),
         cmocka_unit_test(escape_modes),
         cmocka_unit_test(compile_once_render_many),
+        cmocka_unit_test(names_are_looked_up_anew_each_render),
+        cmocka_unit_test(members_can_be_computed),
         cmocka_unit_test(nul_bytes_in_the_template_pass_through),
         cmocka_unit_test(partials_from_object_with_indentation),
         cmocka_unit_test(partials_from_a_directory),

@@ -108,6 +108,21 @@ kp_status kp_template_compile_file(const char *path, const kp_template_options *
 kp_status kp_template_render(kp_template *t, const json_t *data, kp_buf *out, kp_error *err);
 void kp_template_free(kp_template *t);
 
+/* How kp_template_render_with looks a name up in an object: the member
+ * name[0..len) of object, or NULL.  The value is borrowed and must stay
+ * alive and the same until the render ends: the renderer remembers what it
+ * found, so get is called about once per object and name.  get must not
+ * render t itself. */
+typedef const json_t *(*kp_template_getter)(void *arg, const json_t *object, const char *name,
+                                            size_t len);
+
+/* kp_template_render with every name looked up through get(arg, ...), so a
+ * caller can compute members when the template asks for them instead of
+ * building all of the data beforehand (the receipt room does).  get NULL:
+ * json_object_getn, as kp_template_render does. */
+kp_status kp_template_render_with(kp_template *t, const json_t *data, kp_template_getter get,
+                                  void *arg, kp_buf *out, kp_error *err);
+
 /* Compile + render + free in one call. */
 kp_status kp_template_expand(const char *tmpl, size_t len, const json_t *data,
                              const kp_template_options *opt, kp_buf *out, kp_error *err);

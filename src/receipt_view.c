@@ -1,0 +1,193 @@
+/*
+ * receipt_view.c: a cheque's template data computed as the template asks
+ * for it (kp_template_render_with) instead of built whole beforehand.  The
+ * root, receipt and response objects are stand-ins (empty objects made once
+ * per renderer) whose members come from the same functions that
+ * kp_receipt_data_build uses, so the text is the same, byte for byte; but a
+ * receipt reads a few dozen members, and building and freeing all of them
+ * in jansson was a fifth of printing it.  Values made for one render are
+ * kept until it ends (the template engine remembers them) and then freed.
+ */
+#include "config.h"
+#include "receipt_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kp_receipt_expander {
+    json_t *labels;         /* the data's labels: the renderer's, or {} */
+    json_t *branding;
+    json_t *root, *receipt, *response;  /* the stand-ins */
+};
+
+/* A copy of a response member made for this render, kept until it ends. */
+typedef struct made {
+    const json_t *from;
+    json_t *value;          /* NULL: the member is not in the data */
+} made;
+
+typedef struct view {
+    const kp_receipt_expander *x;
+    kp_receipt_source src;
+    json_t *fields[2][KP_RECEIPT_FIELDS];     /* receipt.*, the envelope's */
+    bool done[2][KP_RECEIPT_FIELDS];
+    made *made;
+    size_t n, cap;
+    kp_status status;       /* KP_ERR_NOMEM when a copy could not be kept */
+} view;
+
+kp_status kp_receipt_expander_new(const json_t *labels, const json_t *branding,
+                                  kp_receipt_expander **out, kp_error *err)
+{
+    kp_receipt_expander *x = calloc(1, sizeof *x);
+
+    *out = NULL;
+    if (!x)
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    x->labels = labels ? json_incref((json_t *)labels) : json_object();
+    x->branding = branding ? json_incref((json_t *)branding) : json_object();
+    x->root = json_object();
+    x->receipt = json_object();
+    x->response = json_object();
+    if (!x->labels || !x->branding || !x->root || !x->receipt || !x->response) {
+        kp_receipt_expander_free(x);
+        return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
+    }
+    *out = x;
+    return KP_OK;
+}
+
+void kp_receipt_expander_free(kp_receipt_expander *x)
+{
+    if (!x)
+        return;
+    json_decref(x->labels);
+    json_decref(x->branding);
+    json_decref(x->root);
+    json_decref(x->receipt);
+    json_decref(x->response);
+    free(x);
+}
+
+/* A field of receipt.* or of the envelope, made once. */
+static const json_t *field(view *v, bool envelope, const char *name, size_t len)
+{
+    int i = kp_receipt_field_index(envelope, name, len);
+
+    if (i < 0)
+        return NULL;
+    if (!v->done[envelope][i]) {
+        v->fields[envelope][i] = kp_receipt_field(&v->src, envelope, i);
+        v->done[envelope][i] = true;
+    }
+    return v->fields[envelope][i];
+}
+
+/* Keeps the copy of a response member (a new reference, may be NULL). */
+static const json_t *keep(view *v, const json_t *from, json_t *value)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        made *grown = realloc(v->made, cap * sizeof *grown);
+        if (!grown) {
+            json_decref(value);
+            v->status = KP_ERR_NOMEM;
+            return NULL;
+        }
+        v->made = grown;
+        v->cap = cap;
+    }
+    v->made[v->n].from = from;
+    v->made[v->n].value = value;
+    v->n++;
+    return value;
+}
+
+/* A member of the response: itself when it is data, else a copy made once. */
+static const json_t *response_member(view *v, const char *name, size_t len)
+{
+    const json_t *member = json_object_getn((json_t *)v->src.response, name, len);
+    json_t *value = kp_receipt_response_member(member);
+
+    if (value == member) {
+        json_decref(value);   /* shared: the cheque outlives the render */
+        return member;
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->made[i].from == member) {   /* asked again: the template's memo forgot */
+            json_decref(value);
+            return v->made[i].value;
+        }
+    }
+    return keep(v, member, value);
+}
+
+static const json_t *root_member(view *v, const char *name, size_t len)
+{
+    const kp_receipt_expander *x = v->x;
+
+    if (len == 8 && memcmp(name, "response", 8) == 0)
+        return x->response;
+    if (len == 7 && memcmp(name, "receipt", 7) == 0)
+        return x->receipt;
+    if (len == 6 && memcmp(name, "labels", 6) == 0)
+        return x->labels;
+    if (len == 8 && memcmp(name, "branding", 8) == 0)
+        return x->branding;
+    return field(v, true, name, len);
+}
+
+static const json_t *view_get(void *arg, const json_t *object, const char *name, size_t len)
+{
+    view *v = arg;
+
+    if (object == v->x->root)
+        return root_member(v, name, len);
+    if (object == v->x->receipt)
+        return field(v, false, name, len);
+    if (object == v->x->response)
+        return response_member(v, name, len);
+    return json_object_getn((json_t *)object, name, len);
+}
+
+/* A slip, or a cheque whose response is not an object: the data built whole. */
+static kp_status expand_built(kp_receipt_expander *x, const kp_receipt_document *doc,
+                              kp_template *t, kp_buf *out, kp_error *err)
+{
+    json_t *data = NULL;
+    kp_status st = kp_receipt_data_build_with(doc, x->labels, x->branding, &data, err);
+
+    if (st == KP_OK)
+        st = kp_template_render(t, data, out, err);
+    json_decref(data);
+    return st;
+}
+
+kp_status kp_receipt_expand(kp_receipt_expander *x, const kp_receipt_document *doc,
+                            kp_template *t, kp_buf *out, kp_error *err)
+{
+    size_t before = out->len;
+    kp_status st;
+    view v;
+
+    memset(&v, 0, sizeof v);
+    v.x = x;
+    kp_receipt_source_init(&v.src, doc, x->labels);
+    if (!v.src.cheque || !json_is_object(v.src.response))
+        return expand_built(x, doc, t, out, err);
+    st = kp_template_render_with(t, x->root, view_get, &v, out, err);
+    if (st == KP_OK && v.status != KP_OK) {
+        st = kp_error_set(err, v.status, "out of memory");
+        out->len = before;
+        if (out->data)
+            out->data[before] = '\0';
+    }
+    for (int e = 0; e < 2; e++)
+        for (int i = 0; i < KP_RECEIPT_FIELDS; i++)
+            if (v.done[e][i])
+                json_decref(v.fields[e][i]);
+    for (size_t i = 0; i < v.n; i++)
+        json_decref(v.made[i].value);
+    free(v.made);
+    return st;
+}
