@@ -43,7 +43,9 @@ typedef struct builder {
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
     lt_int widths;                 /* per placed column: its width */
     struct { kp_span *p; size_t n, cap; bool borrowed; } spans;   /* the row being built */
-    lt_u16 text;                   /* the document, UTF-16 */
+    struct { unsigned char *p; size_t n, cap; bool borrowed; } doc;   /* the document, UTF-8, and a '\n' */
+    lt_u16 text;                   /* a line the fused scan leaves, UTF-16 */
+    lt_u32 cps, nfc;               /* its code points, before and after NFC */
     void *scratch;                 /* the first room of the arrays above, one block */
 } builder;
 
@@ -470,65 +472,24 @@ static kp_status create_line(builder *b)
     return s;
 }
 
-/* Splits on \n, \r\n, \r and runs each line through parse and createLine. */
-static kp_status run_document(builder *b, lt_u16 *doc)
+/* A line the fused scan leaves: UTF-8 -> code points -> NFC -> UTF-16 in
+ * b->text.  The document is split into lines before decoding: no UTF-8
+ * sequence takes a '\n' or '\r', and NFC neither composes with them nor
+ * moves anything across them, so line by line is the same as all at once. */
+static kp_status decode_line(builder *b, const unsigned char *s, size_t len)
 {
-    size_t i = 0, start = 0;
-    kp_status s = KP_OK;
+    lt_u16 *out = &b->text;
+    int direct = lt_utf8_to_u16_if_nfc((const char *)s, len, out);
 
-    doc->p[doc->n] = '\n';      /* a sentinel: decode_document() left room */
-    for (;;) {
-        const uint16_t *p = doc->p;
-        size_t n = doc->n, len;
-        int plain = lt_parse_plain_line(p + start, n - start, &b->st, &b->line, &len);
-        bool end;
-
-        if (plain < 0)
-            return KP_ERR_NOMEM;
-        if (plain) {
-            i = start + len;
-        } else {
-            while (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r'))
-                i++;
-            if (!lt_parse_line(p + start, i - start, &b->st, b->cpl, &b->line))
-                return KP_ERR_NOMEM;
-        }
-        end = i == n;
-        if ((s = create_line(b)) != KP_OK || end)
-            break;
-        if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
-            i++;
-        start = ++i;
-    }
-    if (s == KP_OK && b->st.line == LT_READY)
-        b->st.line = LT_WAITING;
-    else if (s == KP_OK && (b->st.line == LT_RUNNING || b->st.line == LT_HORIZONTAL))
-        s = stop_rules(b);
-    return s;
-}
-
-/* UTF-8 -> code points -> NFC -> UTF-16, without the BOM. */
-static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
-{
-    lt_u32 cps = { NULL, 0, 0, false }, scratch = { NULL, 0, 0, false };
-    kp_status s = KP_ERR_NOMEM;
-    size_t i = 0;
-    int direct = lt_utf8_to_u16_if_nfc(doc, len, out);
-
-    if (direct != 0) {
-        if (direct > 0 && out->n > 0 && out->p[0] == 0xFEFF)
-            memmove(out->p, out->p + 1, --out->n * sizeof out->p[0]);
+    if (direct != 0)
         return direct > 0 ? KP_OK : KP_ERR_NOMEM;
-    }
-    if (!lt_utf8_to_u32(doc, len, &cps) || !lt_nfc(&cps, &scratch))
-        goto done;
-    if (cps.n > 0 && cps.p[0] == 0xFEFF)
-        i = 1;
+    if (!lt_utf8_to_u32((const char *)s, len, &b->cps) || !lt_nfc(&b->cps, &b->nfc))
+        return KP_ERR_NOMEM;
     out->n = 0;
-    if (!LT_GROW(out, 2 * cps.n + 1))
-        goto done;
-    for (; i < cps.n; i++) {
-        uint32_t c = cps.p[i];
+    if (!LT_GROW(out, 2 * b->cps.n + 1))
+        return KP_ERR_NOMEM;
+    for (size_t i = 0; i < b->cps.n; i++) {
+        uint32_t c = b->cps.p[i];
         if (c >= 0x10000) {
             out->p[out->n++] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
             out->p[out->n++] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
@@ -536,10 +497,45 @@ static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
             out->p[out->n++] = (uint16_t)c;
         }
     }
-    s = KP_OK;
-done:
-    free(cps.p);
-    free(scratch.p);
+    return KP_OK;
+}
+
+/* Splits doc[0, n) (UTF-8, no BOM) on \n, \r\n, \r and runs each line
+ * through parse and createLine; doc[n] must have room for a sentinel. */
+static kp_status run_document(builder *b, unsigned char *doc, size_t n)
+{
+    size_t i = 0, start = 0;
+    kp_status s = KP_OK;
+
+    doc[n] = '\n';
+    for (;;) {
+        size_t len;
+        int plain = lt_parse_plain_line(doc + start, n - start, &b->st, &b->line, &len);
+        bool end;
+
+        if (plain < 0)
+            return KP_ERR_NOMEM;
+        if (plain) {
+            i = start + len;
+        } else {
+            while (doc[i] > '\r' || (doc[i] != '\n' && doc[i] != '\r'))
+                i++;
+            if ((s = decode_line(b, doc + start, i - start)) != KP_OK)
+                return s;
+            if (!lt_parse_line(b->text.p, b->text.n, &b->st, b->cpl, &b->line))
+                return KP_ERR_NOMEM;
+        }
+        end = i == n;
+        if ((s = create_line(b)) != KP_OK || end)
+            break;
+        if (doc[i] == '\r' && i + 1 < n && doc[i + 1] == '\n')
+            i++;
+        start = ++i;
+    }
+    if (s == KP_OK && b->st.line == LT_READY)
+        b->st.line = LT_WAITING;
+    else if (s == KP_OK && (b->st.line == LT_RUNNING || b->st.line == LT_HORIZONTAL))
+        s = stop_rules(b);
     return s;
 }
 
@@ -562,6 +558,7 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     lt_line *l = &b->line;
     size_t at = 0;
 
+    LT_LEND(&b->doc, doc_units + 1, base, &at);
     LT_LEND(&b->text, doc_units + 1, base, &at);
     LT_LEND(&l->a, TEXT, base, &at);
     LT_LEND(&l->b, TEXT, base, &at);
@@ -610,7 +607,10 @@ static void builder_free(builder *b)
     LT_FREE(&b->col_count);
     LT_FREE(&b->widths);
     LT_FREE(&b->spans);
+    LT_FREE(&b->doc);
     LT_FREE(&b->text);
+    free(b->cps.p);
+    free(b->nfc.p);
     free(b->scratch);
 }
 
@@ -640,10 +640,15 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
         return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
     b.lay->pub.cpl = opt->cpl;
     s = builder_reserve(&b, len) ? KP_OK : KP_ERR_NOMEM;
-    if (s == KP_OK)
-        s = decode_document(doc ? doc : "", len, &b.text);
-    if (s == KP_OK)
-        s = run_document(&b, &b.text);
+    if (s == KP_OK) {
+        if (len >= 3 && !memcmp(doc, "\xEF\xBB\xBF", 3)) {     /* the BOM */
+            doc += 3;
+            len -= 3;
+        }
+        if (len)
+            memcpy(b.doc.p, doc, len);
+        s = run_document(&b, b.doc.p, len);
+    }
     builder_free(&b);
     if (s != KP_OK) {
         kp_layout_free(&b.lay->pub);

@@ -42,6 +42,9 @@ bool lt_nfc(lt_u32 *text, lt_u32 *scratch);
 /* UTF-8 to UTF-16 in one step when the text is in the BMP and NFC leaves
  * it alone: 1 done, 0 it is not (use the two above), -1 out of memory. */
 int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out);
+/* True when NFC may change cp or its neighbours (text without such code
+ * points is in NFC already). */
+bool lt_nfc_may_change(uint32_t cp);
 
 /* ---- parsing (layout_parse.c) ---- */
 
@@ -113,9 +116,10 @@ void lt_line_free(lt_line *line);
  * `cpl` only bounds numbers.  False when out of memory. */
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line);
 
-/* The same for the common line, fused with finding its end: see layout_parse.c.
- * 1 parsed (the line is s[0, *len)), 0 use lt_parse_line(), -1 out of memory. */
-int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len);
+/* The same for the common line, straight from the document's UTF-8 and
+ * fused with finding its end: see layout_parse.c.  1 parsed (the line is
+ * s[0, *len)), 0 decode the line and use lt_parse_line(), -1 out of memory. */
+int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, lt_line *line, size_t *len);
 
 /* ---- widths and wrapping (layout_wrap.c) ---- */
 

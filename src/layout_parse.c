@@ -837,9 +837,9 @@ static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t in
 
 /* A line of only '-' or only '=' from s[i] on (and spaces): a rule or a
  * cut, one column that is not text; anything else is left to lt_parse_line(). */
-static int plain_rule_line(const uint16_t *s, size_t i, const lt_state *st, lt_line *line, size_t *len)
+static int plain_rule_line(const unsigned char *s, size_t i, const lt_state *st, lt_line *line, size_t *len)
 {
-    uint16_t c = s[i];
+    unsigned char c = s[i];
     lt_column col;
 
     while (s[i] == c)
@@ -857,14 +857,43 @@ static int plain_rule_line(const uint16_t *s, size_t i, const lt_state *st, lt_l
     return LT_PUSH(&line->cols, col) ? 1 : -1;
 }
 
+/* The code point of the UTF-8 sequence at s[*i] (its first byte, lead, is
+ * not ASCII already read), or 0 when the line is not for the fused scan:
+ * an ill-formed sequence, a code point NFC may change (the decoder and
+ * lt_nfc() must see them), outside the BMP, or U+2028/U+2029.  The line
+ * ends with '\n' or '\r', which no sequence takes, so reading stops there. */
+static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint32_t lead)
+{
+    size_t j = *i;
+    uint32_t cp;
+
+    if (lead - 0xC2 <= 0xDF - 0xC2 && (s[j] & 0xC0) == 0x80) {
+        cp = (lead & 0x1F) << 6 | (s[j] & 0x3F);
+        *i = j + 1;
+        if (cp - 0x410 < 0x40 || cp < 0x300)     /* А..я and Latin-1: left alone */
+            return cp;
+        return lt_nfc_may_change(cp) ? 0 : cp;
+    }
+    if (lead - 0xE0 <= 0xEF - 0xE0 && (s[j] & 0xC0) == 0x80 && (s[j + 1] & 0xC0) == 0x80) {
+        if ((lead == 0xE0 && s[j] < 0xA0) || (lead == 0xED && s[j] > 0x9F))
+            return 0;
+        cp = (lead & 0x0F) << 12 | (uint32_t)(s[j] & 0x3F) << 6 | (s[j + 1] & 0x3F);
+        *i = j + 2;
+        return (cp | 1) == 0x2029 || lt_nfc_may_change(cp) ? 0 : cp;
+    }
+    return 0;
+}
+
 /* lt_parse_line() and the line split in one scan, for a line whose every
  * pass but the column split, trimming, '~' and decorations changes nothing:
  * no control code, '\\', '{', '}', U+2028/U+2029, and neither a leading
- * '|', '-', '=' nor a trailing '|'.  s runs to a '\n' or '\r' (the line's
- * end, at s[*len] on return); `room` is at least the line's length.
+ * '|', '-', '=' nor a trailing '|'.  It reads the document's UTF-8, so the
+ * line must also be well-formed, in the BMP and in NFC by the quick check
+ * (plain_code_point()).  s runs to a '\n' or '\r' (the line's end, at
+ * s[*len] on return); `room` is at least the line's length.
  * 1: parsed; 0: not such a line (nothing of line is to be used); -1: out of
  * memory. */
-int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len)
+int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, lt_line *line, size_t *len)
 {
     size_t i = 0, k = 0, index = 0, part0, part_off, raw0;
     bool lead;
@@ -894,15 +923,13 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
         for (;;) {
             uint32_t x = s[i++];
 
-            if (x < 0x80 ? !fused_kind[x] : x < 0x2028) {     /* most characters */
+            if (x < 0x80 && !fused_kind[x]) {     /* most characters */
                 out[k++] = x;
                 continue;
             }
             if (x >= 0x80) {
-                if ((x | 1) == 0x2029)
+                if (!(x = plain_code_point(s, &i, x)))
                     return 0;
-                if (x >= 0xD800 && x <= 0xDBFF && s[i] >= 0xDC00 && s[i] <= 0xDFFF)
-                    x = 0x10000 + ((x - 0xD800) << 10) + (s[i++] - 0xDC00);
                 out[k++] = x;
                 continue;
             }
