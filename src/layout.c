@@ -510,7 +510,7 @@ static kp_status run_document(builder *b, unsigned char *doc, size_t n)
     doc[n] = '\n';
     for (;;) {
         size_t len;
-        int plain = lt_parse_plain_line(doc + start, n - start, &b->st, &b->line, &len);
+        int plain = lt_parse_plain_line(doc + start, n - start, &b->st, b->cpl, &b->line, &len);
         bool end;
 
         if (plain < 0)

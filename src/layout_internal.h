@@ -119,7 +119,8 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
 /* The same for the common line, straight from the document's UTF-8 and
  * fused with finding its end: see layout_parse.c.  1 parsed (the line is
  * s[0, *len)), 0 decode the line and use lt_parse_line(), -1 out of memory. */
-int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, lt_line *line, size_t *len);
+int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line,
+                        size_t *len);
 
 /* ---- widths and wrapping (layout_wrap.c) ---- */
 

@@ -857,6 +857,48 @@ static int plain_rule_line(const unsigned char *s, size_t i, const lt_state *st,
     return LT_PUSH(&line->cols, col) ? 1 : -1;
 }
 
+/* A line of one property column, '{' at s[i], in printable ASCII without
+ * '\\', '|', or a '{' or '}' inside (most `{width:...}` and `{code:...}`
+ * lines): every line-wide pass but trimming leaves it alone, so it goes
+ * straight to parse_column()'s properties; anything else is left to
+ * lt_parse_line(). */
+static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, int cpl, lt_line *line,
+                               size_t *len)
+{
+    size_t j = i + 1, n;
+    prop props[P_COUNT];
+    lt_column col;
+    uint16_t *a;
+
+    while (s[j] < 0x80 && fused_kind[s[j]] < F_BAR)
+        j++;
+    if (s[j] != '}')
+        return 0;
+    n = j + 1 - i;
+    for (j++; s[j] == ' '; j++)
+        ;
+    if (s[j] != '\n' && s[j] != '\r')
+        return 0;
+    *len = j;
+    line->a.n = 0;
+    if (!LT_GROW(&line->a, n))
+        return -1;
+    a = line->a.p;
+    for (j = 0; j < n; j++)
+        a[j] = s[i + j];
+    line->text = line->plain = false;
+    memset(props, 0, sizeof props);
+    if (!parse_properties(a, n, line, props) || !apply_properties(line, st, props, cpl))
+        return -1;
+    memset(&col, 0, sizeof col);
+    col.align = 1;
+    col.width = st->width.n == 0 ? -1 : other_width(st);
+    line->wrap = st->wrap;
+    line->border = st->border;
+    line->alignment = st->align;
+    return LT_PUSH(&line->cols, col) ? 1 : -1;
+}
+
 /* The code point of the UTF-8 sequence at s[*i] (its first byte, lead, is
  * not ASCII already read), or 0 when the line is not for the fused scan:
  * an ill-formed sequence, a code point NFC may change (the decoder and
@@ -889,11 +931,12 @@ static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint3
  * no control code, '\\', '{', '}', U+2028/U+2029, and neither a leading
  * '|', '-', '=' nor a trailing '|'.  It reads the document's UTF-8, so the
  * line must also be well-formed, in the BMP and in NFC by the quick check
- * (plain_code_point()).  s runs to a '\n' or '\r' (the line's end, at
+ * (plain_code_point()).  A line of one `{...}` column takes
+ * plain_property_line() instead.  s runs to a '\n' or '\r' (the line's end, at
  * s[*len] on return); `room` is at least the line's length.
  * 1: parsed; 0: not such a line (nothing of line is to be used); -1: out of
  * memory. */
-int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, lt_line *line, size_t *len)
+int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line, size_t *len)
 {
     size_t i = 0, k = 0, index = 0, part0, part_off, raw0;
     bool lead;
@@ -913,6 +956,8 @@ int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, lt_li
         i++;
     if (s[i] == '-' || s[i] == '=')
         return plain_rule_line(s, i, st, line, len);
+    if (s[i] == '{')
+        return plain_property_line(s, i, st, cpl, line, len);
     if (s[i] == '|')
         return 0;
     raw0 = i;
