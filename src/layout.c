@@ -43,7 +43,7 @@ typedef struct builder {
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
     lt_int widths;                 /* per placed column: its width */
     struct { kp_span *p; size_t n, cap; bool borrowed; } spans;   /* the row being built */
-    struct { unsigned char *p; size_t n, cap; bool borrowed; } doc;   /* the document, UTF-8, and a '\n' */
+    lt_bytes doc;                  /* the document, UTF-8, and a '\n' */
     lt_u16 text;                   /* a line the fused scan leaves, UTF-16 */
     lt_u32 cps, nfc;               /* its code points, before and after NFC */
     void *scratch;                 /* the first room of the arrays above, one block */
@@ -83,27 +83,19 @@ static inline kp_row *new_row(builder *b, kp_row_kind kind)
     return row;
 }
 
-/* Code points (lone surrogates and C1 controls as U+FFFD) to UTF-8 in the arena. */
-static char *arena_utf8(builder *b, const uint32_t *cp, size_t n)
+/* Chars [off, off+n) of the line (n > 0), already UTF-8, into the arena. */
+static inline char *arena_utf8(builder *b, size_t off, size_t n)
 {
-    char *s = arena_alloc(b->lay, 4 * n + 1), *p = s;
+    const lt_line *l = &b->line;
+    size_t from = l->at.p[off], last = l->at.p[off + n - 1];
+    unsigned lead = l->text8[last];
+    size_t len = last + 1 + (lead >= 0xC0) + (lead >= 0xE0) + (lead >= 0xF0) - from;
+    char *s = arena_alloc(b->lay, len + 1);
 
     if (!s)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = cp[i];
-        if (c < 0x80) {
-            *p++ = (char)c;
-        } else if (c >= 0xA0 && c < 0x800) {
-            *p++ = (char)(0xC0 | (c >> 6));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
-                c = KP_UTF8_REPLACEMENT;
-            p += kp_utf8_encode(c, p);
-        }
-    }
-    *p = '\0';
+    memcpy(s, l->text8 + from, len);
+    s[len] = '\0';
     return s;
 }
 
@@ -275,7 +267,7 @@ static kp_status text_row(builder *b, size_t j, const int *widths)
 
             for (size_t k = 0; k < wl->n_items; k++) {
                 const lt_item *it = &b->items.p[wl->item0 + k];
-                char *text = arena_utf8(b, b->line.chars.p + it->off, it->len);
+                char *text = arena_utf8(b, it->off, it->len);
                 int cells = (int)it->len * it->style.scale_w;
 
                 if (!text)
@@ -563,7 +555,9 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     LT_LEND(&l->a, TEXT, base, &at);
     LT_LEND(&l->b, TEXT, base, &at);
     LT_LEND(&l->val, TEXT, base, &at);
-    LT_LEND(&l->chars, doc_units + 1, base, &at);   /* lt_parse_plain_line() wants it */
+    LT_LEND(&l->chars, TEXT, base, &at);
+    LT_LEND(&l->utf8, TEXT, base, &at);
+    LT_LEND(&l->at, doc_units + 1, base, &at);      /* lt_parse_plain_line() wants it */
     LT_LEND(&l->bars, SMALL, base, &at);
     LT_LEND(&l->parts, SMALL, base, &at);
     LT_LEND(&l->cols, SMALL, base, &at);

@@ -27,6 +27,7 @@
 typedef struct lt_u16 { uint16_t *p; size_t n, cap; bool borrowed; } lt_u16;
 typedef struct lt_u32 { uint32_t *p; size_t n, cap; bool borrowed; } lt_u32;
 typedef struct lt_int { int *p; size_t n, cap; bool borrowed; } lt_int;
+typedef struct lt_bytes { unsigned char *p; size_t n, cap; bool borrowed; } lt_bytes;
 
 /* `borrowed` may be NULL: *p is always the caller's own. */
 bool lt_grow(void **p, size_t *cap, bool *borrowed, size_t n, size_t need, size_t elem);
@@ -70,7 +71,7 @@ typedef struct lt_state {         /* ReceiptLine's state, carried from line to l
     lt_int rules_widths;
 } lt_state;
 
-/* A piece of a text column: text (chars[off, off+len)) or a decoration. */
+/* A piece of a text column: text (chars off .. off+len-1) or a decoration. */
 typedef struct lt_part {
     bool delim;
     uint32_t what;                /* delimiter: '_', '"', '`', '\n' or '^' */
@@ -92,7 +93,10 @@ typedef struct lt_parts { lt_part *p; size_t n, cap; bool borrowed; } lt_parts;
 typedef struct lt_line {
     lt_columns cols;
     lt_parts parts;
-    lt_u32 chars;                 /* text of all parts, code points */
+    lt_u32 chars;                 /* lt_parse_line(): text of all parts, code points */
+    const unsigned char *text8;   /* text of all parts as the model prints it, UTF-8: */
+    lt_u32 at;                    /* char k (parts count chars) starts at text8[at[k]] */
+    lt_bytes utf8;                /* lt_parse_line(): where text8 points */
     bool text;                    /* every column is text */
     bool plain;                   /* no control code, '\\', '{' or '}' in the line */
     /* from the first column and the state when it was parsed */
@@ -117,9 +121,9 @@ void lt_line_free(lt_line *line);
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line);
 
 /* The same for the common line, straight from the document's UTF-8 and
- * fused with finding its end: see layout_parse.c.  1 parsed (the line is
+ * fused with finding its end: see layout_parse.c (it writes into s).  1 parsed (the line is
  * s[0, *len)), 0 decode the line and use lt_parse_line(), -1 out of memory. */
-int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line,
+int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line,
                         size_t *len);
 
 /* ---- widths and wrapping (layout_wrap.c) ---- */

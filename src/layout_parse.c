@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "layout_internal.h"
+#include "kaspipos/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -774,6 +775,8 @@ void lt_line_free(lt_line *line)
     LT_FREE(&line->cols);
     LT_FREE(&line->parts);
     LT_FREE(&line->chars);
+    LT_FREE(&line->utf8);
+    LT_FREE(&line->at);
     LT_FREE(&line->image);
     LT_FREE(&line->code_data);
     LT_FREE(&line->command);
@@ -781,6 +784,30 @@ void lt_line_free(lt_line *line)
     LT_FREE(&line->b);
     LT_FREE(&line->val);
     LT_FREE(&line->bars);
+}
+
+/* line->chars as the model prints them (lone surrogates and C1 controls as
+ * U+FFFD) into line->utf8, which line->text8 then points to. */
+static bool chars_to_utf8(lt_line *line)
+{
+    size_t n = line->chars.n, w = 0;
+
+    line->utf8.n = line->at.n = 0;
+    if (!LT_GROW(&line->utf8, 4 * n + 1) || !LT_GROW(&line->at, n + 1))
+        return false;
+    line->text8 = line->utf8.p;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t c = line->chars.p[k];
+        line->at.p[k] = (uint32_t)w;
+        if (c < 0x80) {
+            line->utf8.p[w++] = (unsigned char)c;
+            continue;
+        }
+        if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
+            c = KP_UTF8_REPLACEMENT;
+        w += kp_utf8_encode(c, (char *)line->utf8.p + w);
+    }
+    return true;
 }
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
@@ -802,7 +829,7 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
     }
     for (i = 0; i < line->cols.n; i++)
         line->text &= line->cols.p[i].text;
-    return true;
+    return chars_to_utf8(line);
 }
 
 /* ---- the fused scan for plain lines ---- */
@@ -826,7 +853,6 @@ static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t in
 
     if (!add_part(line, false, 0, 0, part_off, k_end - part_off))
         return false;
-    line->chars.n = k_end;
     col.text = true;
     col.align = align;
     col.width = st->width.n == 0 ? -1 : index < st->width.n ? st->width.p[index] : 0;
@@ -902,7 +928,7 @@ static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, i
 /* The code point of the UTF-8 sequence at s[*i] (its first byte, lead, is
  * not ASCII already read), or 0 when the line is not for the fused scan:
  * an ill-formed sequence, a code point NFC may change (the decoder and
- * lt_nfc() must see them), outside the BMP, or U+2028/U+2029.  The line
+ * lt_nfc() must see them), outside the BMP, a C1 control, or U+2028/U+2029.  The line
  * ends with '\n' or '\r', which no sequence takes, so reading stops there. */
 static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint32_t lead)
 {
@@ -912,9 +938,9 @@ static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint3
     if (lead - 0xC2 <= 0xDF - 0xC2 && (s[j] & 0xC0) == 0x80) {
         cp = (lead & 0x1F) << 6 | (s[j] & 0x3F);
         *i = j + 1;
-        if (cp - 0x410 < 0x40 || cp < 0x300)     /* А..я and Latin-1: left alone */
+        if (cp - 0x410 < 0x40 || cp - 0xA0 < 0x300 - 0xA0)     /* А..я and Latin-1: left alone */
             return cp;
-        return lt_nfc_may_change(cp) ? 0 : cp;
+        return cp < 0xA0 || lt_nfc_may_change(cp) ? 0 : cp;     /* C1 controls print as U+FFFD */
     }
     if (lead - 0xE0 <= 0xEF - 0xE0 && (s[j] & 0xC0) == 0x80 && (s[j + 1] & 0xC0) == 0x80) {
         if ((lead == 0xE0 && s[j] < 0xA0) || (lead == 0xED && s[j] > 0x9F))
@@ -933,14 +959,15 @@ static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint3
  * line must also be well-formed, in the BMP and in NFC by the quick check
  * (plain_code_point()).  A line of one `{...}` column takes
  * plain_property_line() instead.  s runs to a '\n' or '\r' (the line's end, at
- * s[*len] on return); `room` is at least the line's length.
+ * s[*len] on return); `room` is at least the line's length.  The line's text
+ * stays where it is (line->text8 is s): its '~' become spaces in s.
  * 1: parsed; 0: not such a line (nothing of line is to be used); -1: out of
  * memory. */
-int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line, size_t *len)
+int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line, size_t *len)
 {
     size_t i = 0, k = 0, index = 0, part0, part_off, raw0;
-    bool lead;
-    uint32_t *out;
+    bool lead, tilde = false;
+    uint32_t *at;
 
     line->cols.n = line->parts.n = line->chars.n = 0;
     line->text = line->plain = true;
@@ -949,9 +976,11 @@ int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, int c
     line->wrap = st->wrap;
     line->border = st->border;
     line->alignment = st->align;
-    if (!LT_GROW(&line->chars, room + 1))
+    line->text8 = s;
+    line->at.n = 0;
+    if (!LT_GROW(&line->at, room + 1))
         return -1;
-    out = line->chars.p;
+    at = line->at.p;
     while (s[i] == ' ')
         i++;
     if (s[i] == '-' || s[i] == '=')
@@ -969,29 +998,28 @@ int lt_parse_plain_line(const unsigned char *s, size_t room, lt_state *st, int c
             uint32_t x = s[i++];
 
             if (x < 0x80 && !fused_kind[x]) {     /* most characters */
-                out[k++] = x;
+                at[k++] = (uint32_t)(i - 1);
                 continue;
             }
             if (x >= 0x80) {
-                if (!(x = plain_code_point(s, &i, x)))
+                at[k++] = (uint32_t)(i - 1);
+                if (!plain_code_point(s, &i, x))
                     return 0;
-                out[k++] = x;
                 continue;
             }
             switch (fused_kind[x]) {
             case F_SPACE: {          /* a run of spaces, dropped at the column's end */
                 size_t k0 = k;
-                out[k++] = ' ';
-                while (s[i] == ' ') {
-                    out[k++] = ' ';
-                    i++;
-                }
+                at[k++] = (uint32_t)(i - 1);
+                while (s[i] == ' ')
+                    at[k++] = (uint32_t)i++;
                 if (s[i] == '|' || s[i] == '\n' || s[i] == '\r')
                     k = k0;
                 continue;
             }
-            case F_TILDE:
-                out[k++] = ' ';
+            case F_TILDE:            /* a space: s[] is changed once the line is parsed */
+                at[k++] = (uint32_t)(i - 1);
+                tilde = true;
                 continue;
             case F_DECOR: {
                 int run = 0;
@@ -1038,5 +1066,8 @@ line_end:
         if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k))
             return -1;
     }
+    for (size_t j = 0; tilde && j < *len; j++)
+        if (s[j] == '~')
+            s[j] = ' ';
     return 1;
 }
