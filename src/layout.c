@@ -555,6 +555,8 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     LT_LEND(&l->a, TEXT, base, &at);
     LT_LEND(&l->b, TEXT, base, &at);
     LT_LEND(&l->val, TEXT, base, &at);
+    LT_LEND(&l->code_data, TEXT, base, &at);
+    LT_LEND(&l->command, TEXT, base, &at);
     LT_LEND(&l->chars, TEXT, base, &at);
     LT_LEND(&l->utf8, TEXT, base, &at);
     LT_LEND(&l->at, doc_units + 1, base, &at);      /* lt_parse_plain_line() wants it */

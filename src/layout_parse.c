@@ -21,6 +21,7 @@ static const char *const prop_names[P_COUNT] = {
     "align", "border", "code", "image", "option", "text", "width", "command", "comment"
 };
 static const char prop_abbr[P_COUNT] = { 'a', 'b', 'c', 'i', 'o', 't', 'w', 'x', '_' };
+static const uint8_t prop_length[P_COUNT] = { 5, 6, 4, 5, 6, 4, 5, 7, 7 };
 
 typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val */
 
@@ -238,14 +239,15 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, lt_u32 *bar_at,
 static int property_slot(const uint16_t *key, size_t n)
 {
     for (int p = 0; p < P_COUNT; p++)
-        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) ||
-            (key[0] == (uint16_t)prop_names[p][0] && equals_ascii(key, n, prop_names[p])))
+        if (n == 1 ? key[0] == (uint16_t)prop_abbr[p] :
+            n == prop_length[p] && key[0] == (uint16_t)prop_names[p][0] && equals_ascii(key, n, prop_names[p]))
             return p;
     return -1;
 }
 
-/* One `key: value` member; values are unescaped into line->val. */
-static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props)
+/* One `key: value` member; values are unescaped into line->val.  `printable`:
+ * the member has no control code and no '\\' (nothing to unescape). */
+static inline bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props, bool printable)
 {
     size_t i = 0, k0, k1, v0, ve, start, r, w;
     int slot;
@@ -271,7 +273,7 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
     ve = n;
     while (ve > v0 + 1 && is_ws(m[ve - 1]))
         ve--;
-    if (has_lt(m + v0 + 1, ve - v0 - 1))
+    if (!printable && has_lt(m + v0 + 1, ve - v0 - 1))
         return true;
     slot = property_slot(m + k0, k1 - k0);
     if (slot < 0)
@@ -279,6 +281,14 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
     start = line->val.n;
     if (!LT_GROW(&line->val, ve - v0))
         return false;
+    if (printable) {
+        memcpy(line->val.p + start, m + v0, (ve - v0) * sizeof m[0]);
+        line->val.n = start + ve - v0;
+        props[slot].set = true;
+        props[slot].off = start;
+        props[slot].len = ve - v0;
+        return true;
+    }
     /* /\\n/g -> LF, then parseEscape() */
     for (r = v0, w = start; r < ve; r++) {
         if (m[r] == '\\' && r + 1 < ve && m[r + 1] == 'n') {
@@ -295,15 +305,16 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
     return true;
 }
 
-static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *props)
+/* The members of e[0, n), a '{...}' column; `printable` as for parse_member(). */
+static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *props, bool printable)
 {
     lt_u16 *b = &line->b;
     const uint16_t *m = e + 1;
     size_t i, m0, len = n - 2;
 
-    for (i = 1; i + 1 < n && e[i] != '\\'; i++)
+    for (i = 1; !printable && i + 1 < n && e[i] != '\\'; i++)
         ;
-    if (i + 1 < n) {                          /* \; -> \x3b */
+    if (!printable && i + 1 < n) {                          /* \; -> \x3b */
         b->n = 0;
         if (!LT_GROW(b, 4 * n + 1))
             return false;
@@ -321,7 +332,7 @@ static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *p
     line->val.n = 0;
     for (i = m0 = 0; i <= len; i++) {
         if (i == len || m[i] == ';') {
-            if (!parse_member(m + m0, i - m0, line, props))
+            if (!parse_member(m + m0, i - m0, line, props, printable))
                 return false;
             m0 = i + 1;
         }
@@ -723,7 +734,7 @@ static bool parse_column(lt_line *line, lt_state *st, const uint16_t *s, size_t 
     if (ee - es >= 2 && s[es] == '{' && s[ee - 1] == '}' && !braces) {
         prop props[P_COUNT];
         memset(props, 0, sizeof props);
-        if (!parse_properties(s + es, ee - es, line, props))
+        if (!parse_properties(s + es, ee - es, line, props, false))
             return false;
         if (count == 1 && !apply_properties(line, st, props, cpl))
             return false;
@@ -914,7 +925,7 @@ static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, i
         a[j] = s[i + j];
     line->text = line->plain = false;
     memset(props, 0, sizeof props);
-    if (!parse_properties(a, n, line, props) || !apply_properties(line, st, props, cpl))
+    if (!parse_properties(a, n, line, props, true) || !apply_properties(line, st, props, cpl))
         return -1;
     memset(&col, 0, sizeof col);
     col.align = 1;
