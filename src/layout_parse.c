@@ -846,14 +846,17 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
 /* ---- the fused scan for plain lines ---- */
 
 /* What the fused scan does with an ASCII character. */
-enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP };
-static const uint8_t fused_kind[128] = {
+enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP, F_MULTI };
+#define F_MULTI_8 F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI
+#define F_MULTI_64 F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8
+static const uint8_t fused_kind[256] = {
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     [' '] = F_SPACE, ['"'] = F_DECOR, ['\\'] = F_STOP, ['^'] = F_DECOR, ['_'] = F_DECOR,
     ['`'] = F_DECOR, ['{'] = F_STOP, ['|'] = F_BAR, ['}'] = F_STOP, ['~'] = F_TILDE, [0x7F] = F_STOP,
+    [0x80] = F_MULTI_64, F_MULTI_64,    /* a UTF-8 sequence starts or goes on */
 };
 
 /* Ends a text column of the fused scan: its last part, trimmed, and the column. */
@@ -907,7 +910,7 @@ static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, i
     lt_column col;
     uint16_t *a;
 
-    while (s[j] < 0x80 && fused_kind[s[j]] < F_BAR)
+    while (fused_kind[s[j]] < F_BAR)
         j++;
     if (s[j] != '}')
         return 0;
@@ -1006,19 +1009,24 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
         part0 = line->parts.n;
         part_off = k;
         for (;;) {
-            uint32_t x = s[i++];
+            uint32_t x = s[i++], kind = fused_kind[x];
 
-            if (x < 0x80 && !fused_kind[x]) {     /* most characters */
+            if (!kind) {             /* most characters */
                 at[k++] = (uint32_t)(i - 1);
                 continue;
             }
-            if (x >= 0x80) {
+            if (kind == F_MULTI) {
+                uint32_t y = s[i];
                 at[k++] = (uint32_t)(i - 1);
-                if (!plain_code_point(s, &i, x))
+                /* Cyrillic, U+0400..U+04FF (D0 80 .. D3 BF) but the marks
+                 * U+0483..U+0487 (D2 83 .. D2 87): NFC leaves it alone */
+                if (x - 0xD0 < 4 && (y & 0xC0) == 0x80 && (x != 0xD2 || y - 0x83 >= 5))
+                    i++;
+                else if (!plain_code_point(s, &i, x))
                     return 0;
                 continue;
             }
-            switch (fused_kind[x]) {
+            switch (kind) {
             case F_SPACE: {          /* a run of spaces, dropped at the column's end */
                 size_t k0 = k;
                 at[k++] = (uint32_t)(i - 1);
