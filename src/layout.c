@@ -5,9 +5,9 @@
  * the start / middle / end rules of a bordered table, ReceiptLine's
  * vrstart / vrhr / vrstop), cuts, codes, images and commands.
  *
- * The model's memory: the rows array grows by doubling; everything a row
- * points to (spans, text, rules, code data, PNG bytes) comes from an arena of
- * large chunks freed at once by kp_layout_free().
+ * The model's memory: the rows array grows by doubling; everything a row points to (spans, text, rules,
+ * code data, PNG bytes) comes from an arena of large chunks freed at once by
+ * kp_layout_free().
  */
 #include "config.h"
 #include "kaspipos/layout.h"
@@ -22,7 +22,6 @@
 
 typedef struct chunk {
     struct chunk *next;
-    size_t used, size;
     max_align_t data[];
 } chunk;
 
@@ -42,30 +41,41 @@ typedef struct builder {
     lt_items items;
     lt_int col_first, col_count;   /* per placed column: its wrapped lines */
     lt_int widths;                 /* per placed column: its width */
-    struct { kp_span *p; size_t n, cap; bool borrowed; } spans;   /* the row being built */
     lt_bytes doc;                  /* the document, UTF-8, and a '\n' */
     lt_u16 text;                   /* a line the fused scan leaves, UTF-16 */
     lt_u32 cps, nfc;               /* its code points, before and after NFC */
     void *scratch;                 /* the first room of the arrays above, one block */
+    char *arena_at;                /* the free end of the model's newest chunk */
+    size_t arena_left;
 } builder;
 
-static inline void *arena_alloc(layout_impl *lay, size_t n)
+/* A new chunk for arena_alloc(): the rest of the current one is left. */
+static void *arena_chunk(builder *b, size_t need)
 {
-    chunk *c = lay->chunks;
-    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    layout_impl *lay = b->lay;
+    size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+    chunk *c = malloc(sizeof *c + size);
 
-    if (!c || c->size - c->used < need) {
-        size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
-        c = malloc(sizeof *c + size);
-        if (!c)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = lay->chunks;
-        lay->chunks = c;
-    }
-    c->used += need;
-    return (char *)c->data + c->used - need;
+    if (!c)
+        return NULL;
+    c->next = lay->chunks;
+    lay->chunks = c;
+    b->arena_at = (char *)c->data + need;
+    b->arena_left = size - need;
+    return c->data;
+}
+
+/* Memory for the model, freed with it: bumps a pointer the builder keeps. */
+static inline void *arena_alloc(builder *b, size_t n)
+{
+    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    char *p = b->arena_at;
+
+    if (b->arena_left < need)
+        return arena_chunk(b, need);
+    b->arena_at = p + need;
+    b->arena_left -= need;
+    return p;
 }
 
 static inline kp_row *new_row(builder *b, kp_row_kind kind)
@@ -90,7 +100,7 @@ static inline char *arena_utf8(builder *b, size_t off, size_t n)
     size_t from = l->at.p[off], last = l->at.p[off + n - 1];
     unsigned lead = l->text8[last];
     size_t len = last + 1 + (lead >= 0xC0) + (lead >= 0xE0) + (lead >= 0xF0) - from;
-    char *s = arena_alloc(b->lay, len + 1);
+    char *s = arena_alloc(b, len + 1);
 
     if (!s)
         return NULL;
@@ -102,7 +112,7 @@ static inline char *arena_utf8(builder *b, size_t off, size_t n)
 /* UTF-16 from a property value to UTF-8 in the arena (NUL ends it). */
 static char *arena_utf8_u16(builder *b, const lt_u16 *v)
 {
-    char *s = arena_alloc(b->lay, 3 * v->n + 1), *p = s;
+    char *s = arena_alloc(b, 3 * v->n + 1), *p = s;
 
     if (!s)
         return NULL;
@@ -120,7 +130,7 @@ static char *arena_utf8_u16(builder *b, const lt_u16 *v)
 
 static char *rule_string(builder *b, size_t len)
 {
-    char *s = arena_alloc(b->lay, len + 1);
+    char *s = arena_alloc(b, len + 1);
     if (s)
         s[len] = '\0';
     return s;
@@ -195,23 +205,11 @@ static kp_status add_middle_rule(builder *b, const int *widths, size_t n)
     return KP_OK;
 }
 
-static inline kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
+/* Rules and text by column: a stable insertion sort, one look a span when
+ * they come in order already. */
+static void sort_spans(kp_span *spans, size_t n)
 {
-    kp_span s = { column, cells, style, vrule, text };
-
-    return LT_PUSH(&b->spans, s) ? KP_OK : KP_ERR_NOMEM;
-}
-
-static kp_status finish_text_row(builder *b, int height)
-{
-    kp_row *row = new_row(b, KP_ROW_TEXT);
-    kp_span *spans = b->spans.p;
-    size_t n = b->spans.n;
-
-    if (!row)
-        return KP_ERR_NOMEM;
-    row->height = height;
-    for (size_t i = 1; i < n; i++) {      /* rules and text, by column */
+    for (size_t i = 1; i < n; i++) {
         kp_span x = spans[i];
         size_t k = i;
         while (k > 0 && spans[k - 1].column > x.column) {
@@ -220,43 +218,50 @@ static kp_status finish_text_row(builder *b, int height)
         }
         spans[k] = x;
     }
-    if (n) {
-        row->spans = arena_alloc(b->lay, n * sizeof(kp_span));
-        if (!row->spans)
-            return KP_ERR_NOMEM;
-        memcpy(row->spans, spans, n * sizeof(kp_span));
-        row->n_spans = n;
-    }
-    b->spans.n = 0;
-    return KP_OK;
 }
 
-static kp_status add_vrules(builder *b, const int *widths, size_t n)
+/* The vertical rules of a bordered table's row: n + 1 spans. */
+static void put_vrules(kp_span *out, int left, const int *widths, size_t n)
 {
     kp_style plain = { false, false, false, 1, 1 };
-    int pos = b->area.left;
-    kp_status s = add_span(b, pos, 1, plain, true, NULL);
+    kp_span rule = { left, 1, plain, true, NULL };
 
-    for (size_t i = 0; i < n && s == KP_OK; i++) {
-        pos += widths[i] + 1;
-        s = add_span(b, pos, 1, plain, true, NULL);
+    out[0] = rule;
+    for (size_t i = 0; i < n; i++) {
+        rule.column += widths[i] + 1;
+        out[i + 1] = rule;
     }
-    return s;
 }
 
-/* The j-th printed line of a text line: the j-th wrapped line of each column. */
+/* The j-th printed line of a text line: the j-th wrapped line of each column.
+ * Its spans are counted first and written straight into the arena. */
 static kp_status text_row(builder *b, size_t j, const int *widths)
 {
     const lt_area *area = &b->area;
     int p = 0, height = 1, border = b->line.border < 0 ? -b->line.border : b->line.border;
-    kp_status s;
+    bool rules = b->st.line == LT_RUNNING;
+    size_t n = rules ? area->n + 1 : 0, k = 0;
+    kp_span *spans;
+    kp_row *row;
 
-    for (size_t i = 0; i < area->n; i++)
-        if (j < (size_t)b->col_count.p[i] && b->wlines.p[b->col_first.p[i] + j].height > height)
-            height = b->wlines.p[b->col_first.p[i] + j].height;
-    if (b->st.line == LT_RUNNING) {
-        if ((s = add_vrules(b, widths, area->n)) != KP_OK)
-            return s;
+    for (size_t i = 0; i < area->n; i++) {
+        if (j < (size_t)b->col_count.p[i]) {
+            const lt_wline *wl = &b->wlines.p[b->col_first.p[i] + j];
+            if (wl->height > height)
+                height = wl->height;
+            n += wl->n_items;
+        }
+    }
+    if (!(row = new_row(b, KP_ROW_TEXT)))
+        return KP_ERR_NOMEM;
+    row->height = height;
+    if (n == 0)
+        return KP_OK;
+    if (!(spans = arena_alloc(b, n * sizeof(kp_span))))
+        return KP_ERR_NOMEM;
+    if (rules) {
+        put_vrules(spans, area->left, widths, area->n);
+        k = area->n + 1;
         p = 1;
     }
     for (size_t i = 0; i < area->n; i++) {
@@ -265,21 +270,25 @@ static kp_status text_row(builder *b, size_t j, const int *widths)
             int align = area->p[i].col ? area->p[i].col->align : 1;
             int pos = p + (align == 1 ? (wl->space + 1) / 2 : align == 2 ? wl->space : 0);
 
-            for (size_t k = 0; k < wl->n_items; k++) {
-                const lt_item *it = &b->items.p[wl->item0 + k];
-                char *text = arena_utf8(b, it->off, it->len);
-                int cells = (int)it->len * it->style.scale_w;
+            for (size_t m = 0; m < wl->n_items; m++) {
+                const lt_item *it = &b->items.p[wl->item0 + m];
+                kp_span *sp = &spans[k++];
 
-                if (!text)
+                sp->column = area->left + pos;
+                sp->cells = (int)it->len * it->style.scale_w;
+                sp->style = it->style;
+                sp->vrule = false;
+                if (!(sp->text = arena_utf8(b, it->off, it->len)))
                     return KP_ERR_NOMEM;
-                if ((s = add_span(b, area->left + pos, cells, it->style, false, text)) != KP_OK)
-                    return s;
-                pos += cells;
+                pos += sp->cells;
             }
         }
         p += widths[i] + border;
     }
-    return finish_text_row(b, height);
+    sort_spans(spans, n);
+    row->spans = spans;
+    row->n_spans = n;
+    return KP_OK;
 }
 
 static kp_status text_line(builder *b)
@@ -321,7 +330,8 @@ static kp_status text_line(builder *b)
     if (s == KP_OK && !LT_GROW(&st->rules_widths, area->n + 1))
         s = KP_ERR_NOMEM;
     if (s == KP_OK) {
-        memcpy(st->rules_widths.p, widths, area->n * sizeof *widths);
+        for (size_t i = 0; i < area->n; i++)
+            st->rules_widths.p[i] = widths[i];
         st->rules_widths.n = area->n;
     }
     for (size_t j = 0; j < rows && s == KP_OK; j++)
@@ -396,7 +406,7 @@ static kp_status image_row(builder *b)
     int bits = 0;
     size_t n = 0;
 
-    if (!row || !(out = arena_alloc(b->lay, v->n / 4 * 3 + 1)))
+    if (!row || !(out = arena_alloc(b, v->n / 4 * 3 + 1)))
         return KP_ERR_NOMEM;
     for (size_t i = 0; i < v->n && v->p[i] != '='; i++) {
         acc = (acc << 6) | (uint32_t)base64_values[v->p[i] & 0x7F];
@@ -572,7 +582,6 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     LT_LEND(&b->st.width, SMALL, base, &at);
     LT_LEND(&b->st.nonzero, SMALL, base, &at);
     LT_LEND(&b->st.rules_widths, SMALL, base, &at);
-    LT_LEND(&b->spans, SMALL, base, &at);
     return at;
 }
 
@@ -602,7 +611,6 @@ static void builder_free(builder *b)
     LT_FREE(&b->col_first);
     LT_FREE(&b->col_count);
     LT_FREE(&b->widths);
-    LT_FREE(&b->spans);
     LT_FREE(&b->doc);
     LT_FREE(&b->text);
     free(b->cps.p);

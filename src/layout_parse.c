@@ -900,7 +900,8 @@ static int plain_rule_line(const unsigned char *s, size_t i, const lt_state *st,
 /* A line of one property column, '{' at s[i], in printable ASCII without
  * '\\', '|', or a '{' or '}' inside (most `{width:...}` and `{code:...}`
  * lines): every line-wide pass but trimming leaves it alone, so it goes
- * straight to parse_column()'s properties; anything else is left to
+ * straight to parse_column()'s properties (`{width:auto}`, the templates'
+ * usual reset, straight to its result); anything else is left to
  * lt_parse_line(). */
 static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, int cpl, lt_line *line,
                                size_t *len)
@@ -920,16 +921,20 @@ static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, i
     if (s[j] != '\n' && s[j] != '\r')
         return 0;
     *len = j;
-    line->a.n = 0;
-    if (!LT_GROW(&line->a, n))
-        return -1;
-    a = line->a.p;
-    for (j = 0; j < n; j++)
-        a[j] = s[i + j];
     line->text = line->plain = false;
-    memset(props, 0, sizeof props);
-    if (!parse_properties(a, n, line, props, true) || !apply_properties(line, st, props, cpl))
-        return -1;
+    if (n == 12 && !memcmp(s + i, "{width:auto}", 12)) {
+        st->width.n = st->nonzero.n = 0;      /* what set_width() makes of it */
+    } else {
+        line->a.n = 0;
+        if (!LT_GROW(&line->a, n))
+            return -1;
+        a = line->a.p;
+        for (j = 0; j < n; j++)
+            a[j] = s[i + j];
+        memset(props, 0, sizeof props);
+        if (!parse_properties(a, n, line, props, true) || !apply_properties(line, st, props, cpl))
+            return -1;
+    }
     memset(&col, 0, sizeof col);
     col.align = 1;
     col.width = st->width.n == 0 ? -1 : other_width(st);
