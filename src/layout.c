@@ -39,8 +39,7 @@ typedef struct builder {
     lt_area area;
     lt_wlines wlines;
     lt_items items;
-    lt_int col_first, col_count;   /* per placed column: its wrapped lines */
-    lt_int widths;                 /* per placed column: its width */
+    lt_int widths;                 /* per placed column: its width (a table's edge) */
     lt_bytes doc;                  /* the document, UTF-8, and a '\n' */
     lt_u16 text;                   /* a line the fused scan leaves, UTF-16 */
     lt_u32 cps, nfc;               /* its code points, before and after NFC */
@@ -245,8 +244,8 @@ static kp_status text_row(builder *b, size_t j, const int *widths)
     kp_row *row;
 
     for (size_t i = 0; i < area->n; i++) {
-        if (j < (size_t)b->col_count.p[i]) {
-            const lt_wline *wl = &b->wlines.p[b->col_first.p[i] + j];
+        if (j < area->p[i].count) {
+            const lt_wline *wl = &b->wlines.p[area->p[i].first + j];
             if (wl->height > height)
                 height = wl->height;
             n += wl->n_items;
@@ -265,8 +264,8 @@ static kp_status text_row(builder *b, size_t j, const int *widths)
         p = 1;
     }
     for (size_t i = 0; i < area->n; i++) {
-        if (j < (size_t)b->col_count.p[i]) {
-            const lt_wline *wl = &b->wlines.p[b->col_first.p[i] + j];
+        if (j < area->p[i].count) {
+            const lt_wline *wl = &b->wlines.p[area->p[i].first + j];
             int align = area->p[i].col ? area->p[i].col->align : 1;
             int pos = p + (align == 1 ? (wl->space + 1) / 2 : align == 2 ? wl->space : 0);
 
@@ -295,47 +294,44 @@ static kp_status text_line(builder *b)
 {
     lt_state *st = &b->st;
     lt_area *area = &b->area;
-    size_t rows = 1;
-    int *widths;
+    size_t rows = 1, n = area->n;
     kp_status s = KP_OK;
 
-    b->wlines.n = b->items.n = b->col_first.n = b->col_count.n = 0;
-    if (!LT_GROW(&b->col_first, area->n + 1) || !LT_GROW(&b->col_count, area->n + 1))
-        return KP_ERR_NOMEM;
-    for (size_t i = 0; i < area->n; i++) {
+    b->wlines.n = b->items.n = 0;
+    for (size_t i = 0; i < n; i++) {
+        lt_placed *pc = &area->p[i];
         size_t before = b->wlines.n;
-        if (!lt_wrap_column(&b->line, area->p[i].col, area->p[i].width, &b->wlines, &b->items))
+        if (!lt_wrap_column(&b->line, pc->col, pc->width, &b->wlines, &b->items))
             return KP_ERR_NOMEM;
-        b->col_first.p[i] = (int)before;
-        b->col_count.p[i] = (int)(b->wlines.n - before);
-        if (b->line.wrap && b->wlines.n - before > rows)
-            rows = b->wlines.n - before;
+        pc->first = before;
+        pc->count = b->wlines.n - before;
+        if (b->line.wrap && pc->count > rows)
+            rows = pc->count;
     }
-    b->widths.n = 0;
-    if (!LT_GROW(&b->widths, area->n + 1))
-        return KP_ERR_NOMEM;
-    widths = b->widths.p;
-    for (size_t i = 0; i < area->n; i++)
-        widths[i] = area->p[i].width;
-    if (st->line == LT_READY) {
-        s = add_edge(b, area->left, widths, area->n);
-        st->line = LT_RUNNING;
-    } else if (st->line == LT_HORIZONTAL) {
-        s = add_middle_rule(b, widths, area->n);
+    if (st->line == LT_READY || st->line == LT_HORIZONTAL) {
+        b->widths.n = 0;
+        if (!LT_GROW(&b->widths, n + 1))
+            return KP_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++)
+            b->widths.p[i] = area->p[i].width;
+        if (st->line == LT_READY)
+            s = add_edge(b, area->left, b->widths.p, n);
+        else
+            s = add_middle_rule(b, b->widths.p, n);
         st->line = LT_RUNNING;
     }
     st->rules_left = area->left;
     st->rules_width = area->width;
     st->rules_widths.n = 0;
-    if (s == KP_OK && !LT_GROW(&st->rules_widths, area->n + 1))
+    if (s == KP_OK && !LT_GROW(&st->rules_widths, n + 1))
         s = KP_ERR_NOMEM;
     if (s == KP_OK) {
-        for (size_t i = 0; i < area->n; i++)
-            st->rules_widths.p[i] = widths[i];
-        st->rules_widths.n = area->n;
+        for (size_t i = 0; i < n; i++)
+            st->rules_widths.p[i] = area->p[i].width;
+        st->rules_widths.n = n;
     }
     for (size_t j = 0; j < rows && s == KP_OK; j++)
-        s = text_row(b, j, widths);
+        s = text_row(b, j, st->rules_widths.p);
     return s;
 }
 
@@ -451,6 +447,9 @@ static kp_status create_line(builder *b)
     lt_state *st = &b->st;
     kp_status s = KP_OK;
 
+    if (!b->line.text && !b->line.hr && !b->line.vr &&
+        !b->line.has_image && !b->line.has_code && !b->line.has_command)
+        return KP_OK;           /* a line that only sets state: nothing is placed */
     if (!lt_place_columns(&b->line, st, b->cpl, &b->area))
         return KP_ERR_NOMEM;
     if (b->line.text)
@@ -577,8 +576,6 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     LT_LEND(&b->wlines, SMALL, base, &at);
     LT_LEND(&b->items, SMALL, base, &at);
     LT_LEND(&b->widths, SMALL, base, &at);
-    LT_LEND(&b->col_first, SMALL, base, &at);
-    LT_LEND(&b->col_count, SMALL, base, &at);
     LT_LEND(&b->st.width, SMALL, base, &at);
     LT_LEND(&b->st.nonzero, SMALL, base, &at);
     LT_LEND(&b->st.rules_widths, SMALL, base, &at);
@@ -608,8 +605,6 @@ static void builder_free(builder *b)
     LT_FREE(&b->area);
     LT_FREE(&b->wlines);
     LT_FREE(&b->items);
-    LT_FREE(&b->col_first);
-    LT_FREE(&b->col_count);
     LT_FREE(&b->widths);
     LT_FREE(&b->doc);
     LT_FREE(&b->text);

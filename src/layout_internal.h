@@ -132,6 +132,7 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
 typedef struct lt_placed {
     const lt_column *col;         /* NULL: a filler column (empty text, centred) */
     int width;
+    size_t first, count;          /* its wrapped lines (layout.c) */
 } lt_placed;
 
 typedef struct lt_area {

@@ -17,14 +17,15 @@ static int floor_div(long a, long b)
     return (int)q;
 }
 
-static inline bool add_placed(lt_area *area, const lt_column *col, int width)
+/* lt_place_columns() made the room. */
+static inline void add_placed(lt_area *area, const lt_column *col, int width)
 {
-    lt_placed p = { col, width };
-    return LT_PUSH(area, p);
+    lt_placed p = { col, width, 0, 0 };
+    area->p[area->n++] = p;
 }
 
 /* Filler columns: a text line with fewer columns than {width:} lists. */
-static bool add_fillers(const lt_line *line, const lt_state *st, lt_area *area, size_t max)
+static void add_fillers(const lt_line *line, const lt_state *st, lt_area *area, size_t max)
 {
     size_t lo = 0, hi = st->nonzero.n;
 
@@ -36,9 +37,7 @@ static bool add_fillers(const lt_line *line, const lt_state *st, lt_area *area, 
             hi = mid;
     }
     for (; lo < st->nonzero.n && area->n < max; lo++)
-        if (!add_placed(area, NULL, st->width.p[st->nonzero.p[lo]]))
-            return false;
-    return true;
+        add_placed(area, NULL, st->width.p[st->nonzero.p[lo]]);
 }
 
 /* Takes one cell from the widest fixed column (the last of equals). */
@@ -66,11 +65,13 @@ bool lt_place_columns(const lt_line *line, const lt_state *st, int cpl, lt_area 
     area->width = 0;
     if (!line->text && line->cols.n != 1)
         return true;            /* nothing of such a line is printed */
-    for (size_t i = 0; i < line->cols.n && (!line->text || area->n < max); i++)
-        if (line->cols.p[i].width != 0 && !add_placed(area, &line->cols.p[i], line->cols.p[i].width))
-            return false;
-    if (line->text && st->width.n > line->cols.n && !add_fillers(line, st, area, max))
+    if (!LT_GROW(area, line->cols.n + st->nonzero.n))
         return false;
+    for (size_t i = 0; i < line->cols.n && (!line->text || area->n < max); i++)
+        if (line->cols.p[i].width != 0)
+            add_placed(area, &line->cols.p[i], line->cols.p[i].width);
+    if (line->text && st->width.n > line->cols.n)
+        add_fillers(line, st, area, max);
     for (size_t i = 0; i < area->n; i++) {
         if (area->p[i].width > 0)
             used += area->p[i].width;
