@@ -92,18 +92,15 @@ static inline kp_row *new_row(builder *b, kp_row_kind kind)
     return row;
 }
 
-/* Chars [off, off+n) of the line (n > 0), already UTF-8, into the arena. */
-static inline char *arena_utf8(builder *b, size_t off, size_t n)
+/* Bytes [b0, b1) of the line's UTF-8 text into the arena. */
+static inline char *arena_utf8(builder *b, size_t b0, size_t b1)
 {
-    const lt_line *l = &b->line;
-    size_t from = l->at.p[off], last = l->at.p[off + n - 1];
-    unsigned lead = l->text8[last];
-    size_t len = last + 1 + (lead >= 0xC0) + (lead >= 0xE0) + (lead >= 0xF0) - from;
+    size_t len = b1 - b0;
     char *s = arena_alloc(b, len + 1);
 
     if (!s)
         return NULL;
-    memcpy(s, l->text8 + from, len);
+    memcpy(s, b->line.text8 + b0, len);
     s[len] = '\0';
     return s;
 }
@@ -277,7 +274,7 @@ static kp_status text_row(builder *b, size_t j, const int *widths)
                 sp->cells = (int)it->len * it->style.scale_w;
                 sp->style = it->style;
                 sp->vrule = false;
-                if (!(sp->text = arena_utf8(b, it->off, it->len)))
+                if (!(sp->text = arena_utf8(b, it->b0, it->b1)))
                     return KP_ERR_NOMEM;
                 pos += sp->cells;
             }
@@ -511,7 +508,7 @@ static kp_status run_document(builder *b, unsigned char *doc, size_t n)
     doc[n] = '\n';
     for (;;) {
         size_t len;
-        int plain = lt_parse_plain_line(doc + start, n - start, &b->st, b->cpl, &b->line, &len);
+        int plain = lt_parse_plain_line(doc + start, &b->st, b->cpl, &b->line, &len);
         bool end;
 
         if (plain < 0)
@@ -568,7 +565,7 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     LT_LEND(&l->command, TEXT, base, &at);
     LT_LEND(&l->chars, TEXT, base, &at);
     LT_LEND(&l->utf8, TEXT, base, &at);
-    LT_LEND(&l->at, doc_units + 1, base, &at);      /* lt_parse_plain_line() wants it */
+    LT_LEND(&l->at, TEXT, base, &at);
     LT_LEND(&l->bars, SMALL, base, &at);
     LT_LEND(&l->parts, SMALL, base, &at);
     LT_LEND(&l->cols, SMALL, base, &at);

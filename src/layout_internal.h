@@ -71,12 +71,14 @@ typedef struct lt_state {         /* ReceiptLine's state, carried from line to l
     lt_int rules_widths;
 } lt_state;
 
-/* A piece of a text column: text (chars off .. off+len-1) or a decoration. */
+/* A piece of a text column: text (chars off .. off+len-1, which are the
+ * bytes text8[b0, b1) of the line) or a decoration. */
 typedef struct lt_part {
     bool delim;
     uint32_t what;                /* delimiter: '_', '"', '`', '\n' or '^' */
     int run;                      /* '^': length of the run */
     size_t off, len;
+    size_t b0, b1;
 } lt_part;
 
 typedef struct lt_column {
@@ -94,9 +96,9 @@ typedef struct lt_line {
     lt_columns cols;
     lt_parts parts;
     lt_u32 chars;                 /* lt_parse_line(): text of all parts, code points */
-    const unsigned char *text8;   /* text of all parts as the model prints it, UTF-8: */
-    lt_u32 at;                    /* char k (parts count chars) starts at text8[at[k]] */
-    lt_bytes utf8;                /* lt_parse_line(): where text8 points */
+    const unsigned char *text8;   /* text of all parts as the model prints it, UTF-8 */
+    lt_bytes utf8;                /* lt_parse_line(): where text8 points, */
+    lt_u32 at;                    /* and where each char starts in it */
     bool text;                    /* every column is text */
     bool plain;                   /* no control code, '\\', '{' or '}' in the line */
     /* from the first column and the state when it was parsed */
@@ -123,8 +125,7 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
 /* The same for the common line, straight from the document's UTF-8 and
  * fused with finding its end: see layout_parse.c (it writes into s).  1 parsed (the line is
  * s[0, *len)), 0 decode the line and use lt_parse_line(), -1 out of memory. */
-int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line,
-                        size_t *len);
+int lt_parse_plain_line(unsigned char *s, lt_state *st, int cpl, lt_line *line, size_t *len);
 
 /* ---- widths and wrapping (layout_wrap.c) ---- */
 
@@ -146,7 +147,7 @@ typedef struct lt_area {
 bool lt_place_columns(const lt_line *line, const lt_state *st, int cpl, lt_area *area);
 
 /* One wrapped line of one column: items[item0, item0+n_items). */
-typedef struct lt_item { size_t off, len; kp_style style; } lt_item;
+typedef struct lt_item { size_t b0, b1, len; kp_style style; } lt_item;   /* text8[b0, b1): len chars */
 typedef struct lt_wline { size_t item0, n_items; int space, height; } lt_wline;
 typedef struct lt_items { lt_item *p; size_t n, cap; bool borrowed; } lt_items;
 typedef struct lt_wlines { lt_wline *p; size_t n, cap; bool borrowed; } lt_wlines;

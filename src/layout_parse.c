@@ -568,7 +568,14 @@ static bool apply_properties(lt_line *line, lt_state *st, prop *props, int cpl)
 
 static inline bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
 {
-    lt_part p = { delim, what, run, off, len };
+    lt_part p = { delim, what, run, off, len, 0, 0 };
+    return LT_PUSH(&line->parts, p);
+}
+
+/* A text part of the fused scan: chars [off, off+len), bytes text8[b0, b1). */
+static inline bool add_text_part(lt_line *line, size_t off, size_t len, size_t b0, size_t b1)
+{
+    lt_part p = { false, 0, 0, off, len, b0, b1 };
     return LT_PUSH(&line->parts, p);
 }
 
@@ -798,7 +805,8 @@ void lt_line_free(lt_line *line)
 }
 
 /* line->chars as the model prints them (lone surrogates and C1 controls as
- * U+FFFD) into line->utf8, which line->text8 then points to. */
+ * U+FFFD) into line->utf8, which line->text8 then points to, and the text
+ * parts' bytes. */
 static bool chars_to_utf8(lt_line *line)
 {
     size_t n = line->chars.n, w = 0;
@@ -817,6 +825,14 @@ static bool chars_to_utf8(lt_line *line)
         if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
             c = KP_UTF8_REPLACEMENT;
         w += kp_utf8_encode(c, (char *)line->utf8.p + w);
+    }
+    line->at.p[n] = (uint32_t)w;
+    for (size_t i = 0; i < line->parts.n; i++) {
+        lt_part *part = &line->parts.p[i];
+        if (!part->delim) {
+            part->b0 = line->at.p[part->off];
+            part->b1 = line->at.p[part->off + part->len];
+        }
     }
     return true;
 }
@@ -861,11 +877,13 @@ static const uint8_t fused_kind[256] = {
 
 /* Ends a text column of the fused scan: its last part, trimmed, and the column. */
 static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t index, int align,
-                                    size_t part0, size_t part_off, size_t k_end)
+                                    size_t part0, size_t part_off, size_t k_end, size_t b0, size_t b1)
 {
     lt_column col;
 
-    if (!add_part(line, false, 0, 0, part_off, k_end - part_off))
+    while (b1 > b0 && line->text8[b1 - 1] == ' ')
+        b1--;                        /* its trailing spaces are dropped */
+    if (!add_text_part(line, part_off, k_end - part_off, b0, b1))
         return false;
     col.text = true;
     col.align = align;
@@ -978,15 +996,15 @@ static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint3
  * line must also be well-formed, in the BMP and in NFC by the quick check
  * (plain_code_point()).  A line of one `{...}` column takes
  * plain_property_line() instead.  s runs to a '\n' or '\r' (the line's end, at
- * s[*len] on return); `room` is at least the line's length.  The line's text
- * stays where it is (line->text8 is s): its '~' become spaces in s.
+ * s[*len] on return).  The line's text
+ * stays where it is (line->text8 is s, the parts say which bytes are theirs):
+ * its '~' become spaces in s.
  * 1: parsed; 0: not such a line (nothing of line is to be used); -1: out of
  * memory. */
-int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt_line *line, size_t *len)
+int lt_parse_plain_line(unsigned char *s, lt_state *st, int cpl, lt_line *line, size_t *len)
 {
-    size_t i = 0, k = 0, index = 0, part0, part_off, raw0;
+    size_t i = 0, k = 0, index = 0, part0, part_off, part_b0, raw0;
     bool lead, tilde = false;
-    uint32_t *at;
 
     line->cols.n = line->parts.n = line->chars.n = 0;
     line->text = line->plain = true;
@@ -996,10 +1014,6 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
     line->border = st->border;
     line->alignment = st->align;
     line->text8 = s;
-    line->at.n = 0;
-    if (!LT_GROW(&line->at, room + 1))
-        return -1;
-    at = line->at.p;
     while (s[i] == ' ')
         i++;
     if (s[i] == '-' || s[i] == '=')
@@ -1013,16 +1027,17 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
     for (;;) {                       /* a column: s[raw0 ..] after its leading spaces */
         part0 = line->parts.n;
         part_off = k;
+        part_b0 = i;
         for (;;) {
             uint32_t x = s[i++], kind = fused_kind[x];
 
             if (!kind) {             /* most characters */
-                at[k++] = (uint32_t)(i - 1);
+                k++;
                 continue;
             }
             if (kind == F_MULTI) {
                 uint32_t y = s[i];
-                at[k++] = (uint32_t)(i - 1);
+                k++;
                 /* Cyrillic, U+0400..U+04FF (D0 80 .. D3 BF) but the marks
                  * U+0483..U+0487 (D2 83 .. D2 87): NFC leaves it alone */
                 if (x - 0xD0 < 4 && (y & 0xC0) == 0x80 && (x != 0xD2 || y - 0x83 >= 5))
@@ -1033,21 +1048,20 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
             }
             switch (kind) {
             case F_SPACE: {          /* a run of spaces, dropped at the column's end */
-                size_t k0 = k;
-                at[k++] = (uint32_t)(i - 1);
+                size_t i0 = i - 1;
                 while (s[i] == ' ')
-                    at[k++] = (uint32_t)i++;
-                if (s[i] == '|' || s[i] == '\n' || s[i] == '\r')
-                    k = k0;
+                    i++;
+                if (s[i] != '|' && s[i] != '\n' && s[i] != '\r')
+                    k += i - i0;
                 continue;
             }
             case F_TILDE:            /* a space: s[] is changed once the line is parsed */
-                at[k++] = (uint32_t)(i - 1);
+                k++;
                 tilde = true;
                 continue;
             case F_DECOR: {
                 int run = 0;
-                if (!add_part(line, false, 0, 0, part_off, k - part_off))
+                if (!add_text_part(line, part_off, k - part_off, part_b0, i - 1))
                     return -1;
                 if (x == '^')
                     for (run = 1; s[i] == '^'; i++)
@@ -1055,6 +1069,7 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
                 if (!add_part(line, true, x, run, 0, 0))
                     return -1;
                 part_off = k;
+                part_b0 = i;
                 continue;
             }
             case F_BAR: {
@@ -1062,7 +1077,7 @@ int lt_parse_plain_line(unsigned char *s, size_t room, lt_state *st, int cpl, lt
                  * when it ends next to the '|' (prepare_line()) */
                 bool trail = i - 1 > raw0 && s[i - 2] == ' ';
                 int align = index == 0 ? (trail ? 0 : 2) : 1 + lead - trail;
-                if (!end_plain_column(line, st, index++, align, part0, part_off, k))
+                if (!end_plain_column(line, st, index++, align, part0, part_off, k, part_b0, i - 1))
                     return -1;
                 raw0 = i;
                 while (s[i] == ' ')
@@ -1087,7 +1102,8 @@ line_end:
             end--;
         if (index > 0 && end == raw0)
             return 0;               /* the line ends with '|' */
-        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k))
+        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k,
+                              part_b0, i - 1))
             return -1;
     }
     for (size_t j = 0; tilde && j < *len; j++)

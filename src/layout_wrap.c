@@ -108,6 +108,14 @@ static inline bool end_line(lt_wlines *lines, lt_items *items, size_t *first, in
     return true;
 }
 
+/* Moves past n characters of UTF-8 from t[b]. */
+static inline size_t utf8_skip(const unsigned char *t, size_t b, size_t n)
+{
+    while (n--)
+        b += 1u + (t[b] >= 0xC0) + (t[b] >= 0xE0) + (t[b] >= 0xF0);
+    return b;
+}
+
 bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
                     lt_wlines *lines, lt_items *items)
 {
@@ -119,7 +127,7 @@ bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
         return true;
     for (size_t k = 0; k < col->n_parts; k++) {
         const lt_part *part = &line->parts.p[col->part0 + k];
-        size_t pos = 0;
+        size_t pos = 0, b = part->b0;
 
         if (part->delim) {
             switch (part->what) {
@@ -148,15 +156,18 @@ bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
 
             space -= (int)(j - pos) * style.scale_w;
             if (j > pos) {
-                lt_item it = { part->off + pos, j - pos, style };
+                size_t b1 = j == part->len ? part->b1 : utf8_skip(line->text8, b, j - pos);
+                lt_item it = { b, b1, j - pos, style };
                 if (!LT_PUSH(items, it))
                     return false;
                 if (style.scale_h > height)
                     height = style.scale_h;
                 pos = j;
+                b = b1;
             }
             if (w > width) {
                 pos++;
+                b = utf8_skip(line->text8, b, 1);
                 continue;
             }
             if ((w > space || space == 0) && !end_line(lines, items, &first, &space, &height, width))
