@@ -862,7 +862,7 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
 /* ---- the fused scan for plain lines ---- */
 
 /* What the fused scan does with an ASCII character. */
-enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP, F_MULTI };
+enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP, F_CYR, F_MULTI };
 #define F_MULTI_8 F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI
 #define F_MULTI_64 F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8
 static const uint8_t fused_kind[256] = {
@@ -872,7 +872,12 @@ static const uint8_t fused_kind[256] = {
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     [' '] = F_SPACE, ['"'] = F_DECOR, ['\\'] = F_STOP, ['^'] = F_DECOR, ['_'] = F_DECOR,
     ['`'] = F_DECOR, ['{'] = F_STOP, ['|'] = F_BAR, ['}'] = F_STOP, ['~'] = F_TILDE, [0x7F] = F_STOP,
-    [0x80] = F_MULTI_64, F_MULTI_64,    /* a UTF-8 sequence starts or goes on */
+    /* a UTF-8 sequence starts or goes on; D0, D1 and D3 lead U+0400..U+047F and
+     * U+04C0..U+04FF, Cyrillic, which NFC leaves alone (D2 leads the marks
+     * U+0483..U+0487 too) */
+    [0x80] = F_MULTI_64, F_MULTI_8, F_MULTI_8,          /* 80 .. CF */
+    F_CYR, F_CYR, F_MULTI, F_CYR,                       /* D0 .. D3 */
+    F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI, F_MULTI, F_MULTI, F_MULTI,
 };
 
 /* Ends a text column of the fused scan: its last part, trimmed, and the column. */
@@ -1035,12 +1040,16 @@ int lt_parse_plain_line(unsigned char *s, lt_state *st, int cpl, lt_line *line, 
                 k++;
                 continue;
             }
-            if (kind == F_MULTI) {
+            if (kind == F_CYR && (s[i] & 0xC0) == 0x80) {
+                i++;
+                k++;
+                continue;
+            }
+            if (kind >= F_CYR) {
                 uint32_t y = s[i];
                 k++;
-                /* Cyrillic, U+0400..U+04FF (D0 80 .. D3 BF) but the marks
-                 * U+0483..U+0487 (D2 83 .. D2 87): NFC leaves it alone */
-                if (x - 0xD0 < 4 && (y & 0xC0) == 0x80 && (x != 0xD2 || y - 0x83 >= 5))
+                /* U+0480..U+04BF (D2 80 .. D2 BF) but the marks U+0483..U+0487 */
+                if (x == 0xD2 && (y & 0xC0) == 0x80 && y - 0x83 >= 5)
                     i++;
                 else if (!plain_code_point(s, &i, x))
                     return 0;
