@@ -28,7 +28,8 @@ typedef struct chunk {
 typedef struct layout_impl {
     kp_layout pub;              /* first: kp_layout_free() casts back */
     size_t rows_cap;
-    chunk *chunks;
+    bool rows_borrowed;         /* rows still in the block after this struct */
+    chunk *chunks;              /* the arena's chunks after the first (that block too) */
 } layout_impl;
 
 typedef struct builder {
@@ -83,7 +84,8 @@ static inline kp_row *new_row(builder *b, kp_row_kind kind)
     kp_row *row;
 
     if (lay->rows_cap == lay->pub.n_rows &&
-        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, NULL, lay->pub.n_rows, 1, sizeof(kp_row)))
+        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, &lay->rows_borrowed, lay->pub.n_rows, 1,
+                 sizeof(kp_row)))
         return NULL;
     row = &lay->pub.rows[lay->pub.n_rows++];
     memset(row, 0, sizeof *row);
@@ -585,14 +587,35 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
  * False when out of memory. */
 static bool builder_reserve(builder *b, size_t doc_units)
 {
-    size_t rows = doc_units / 16 + 16;
-
-    if (rows > 4096)
-        rows = 4096;
     if (!(b->scratch = malloc(lend_scratch(b, doc_units, NULL))))
         return false;
     lend_scratch(b, doc_units, b->scratch);
-    return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, NULL, 0, rows, sizeof(kp_row));
+    return true;
+}
+
+#define ROUND16(n) (((n) + 15) / 16 * 16)
+
+/* The model in one block with room for a usual receipt's rows and the
+ * arena's first chunk (growing moves the rows out; later chunks are
+ * malloc'd on their own).  NULL when out of memory. */
+static layout_impl *layout_new(builder *b, int cpl, size_t doc_units)
+{
+    size_t rows = doc_units / 16 + 16, head = ROUND16(sizeof(layout_impl)), rows_bytes;
+    layout_impl *lay;
+
+    if (rows > 4096)
+        rows = 4096;
+    rows_bytes = ROUND16(rows * sizeof(kp_row));
+    if (!(lay = malloc(head + rows_bytes + ARENA_CHUNK)))
+        return NULL;
+    memset(lay, 0, sizeof *lay);
+    lay->pub.cpl = cpl;
+    lay->pub.rows = (kp_row *)((char *)lay + head);
+    lay->rows_cap = rows;
+    lay->rows_borrowed = true;
+    b->arena_at = (char *)lay + head + rows_bytes;
+    b->arena_left = ARENA_CHUNK;
+    return lay;
 }
 
 static void builder_free(builder *b)
@@ -631,10 +654,9 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
     memset(&b, 0, sizeof b);
     b.cpl = opt->cpl;
     lt_state_init(&b.st);
-    b.lay = calloc(1, sizeof *b.lay);
+    b.lay = layout_new(&b, opt->cpl, len);
     if (!b.lay)
         return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
-    b.lay->pub.cpl = opt->cpl;
     s = builder_reserve(&b, len) ? KP_OK : KP_ERR_NOMEM;
     if (s == KP_OK) {
         if (len >= 3 && !memcmp(doc, "\xEF\xBB\xBF", 3)) {     /* the BOM */
@@ -665,6 +687,7 @@ void kp_layout_free(kp_layout *layout)
         next = c->next;
         free(c);
     }
-    free(lay->pub.rows);
+    if (!lay->rows_borrowed)
+        free(lay->pub.rows);
     free(lay);
 }
