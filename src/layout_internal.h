@@ -5,7 +5,9 @@
  * units and its measuring on code points (Array.from).  To agree with it byte
  * for byte, a line is processed as UTF-16 (lt_u16) through the same passes
  * receiptline.js makes, and text is cut into code points (lt_u32, where a
- * lone surrogate stays one unit) before it is measured and wrapped.
+ * lone surrogate stays one unit) before it is measured and wrapped.  The
+ * common line skips all that: lt_parse_plain_line() reads the document's
+ * UTF-8 as it is, and a span's text is a copy of the document's bytes.
  *
  *   layout_nfc.c    UTF-8 -> code points, NFC (String.prototype.normalize)
  *   layout_parse.c  parseLine/parseEscape: one line -> columns and properties
