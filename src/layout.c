@@ -5,9 +5,9 @@
  * the start / middle / end rules of a bordered table, ReceiptLine's
  * vrstart / vrhr / vrstop), cuts, codes, images and commands.
  *
- * The model's memory: the rows array grows by doubling; everything a row
- * points to (spans, text, rules, code data, PNG bytes) comes from an arena of
- * large chunks freed at once by kp_layout_free().
+ * The model's memory: the rows array grows by doubling; everything a row points to (spans, text, rules,
+ * code data, PNG bytes) comes from an arena of large chunks freed at once by
+ * kp_layout_free().
  */
 #include "config.h"
 #include "kaspipos/layout.h"
@@ -22,14 +22,14 @@
 
 typedef struct chunk {
     struct chunk *next;
-    size_t used, size;
     max_align_t data[];
 } chunk;
 
 typedef struct layout_impl {
     kp_layout pub;              /* first: kp_layout_free() casts back */
     size_t rows_cap;
-    chunk *chunks;
+    bool rows_borrowed;         /* rows still in the block after this struct */
+    chunk *chunks;              /* the arena's chunks after the first (that block too) */
 } layout_impl;
 
 typedef struct builder {
@@ -40,30 +40,42 @@ typedef struct builder {
     lt_area area;
     lt_wlines wlines;
     lt_items items;
-    lt_int col_first, col_count;   /* per placed column: its wrapped lines */
-    lt_int widths;                 /* per placed column: its width */
-    struct { kp_span *p; size_t n, cap; bool borrowed; } spans;   /* the row being built */
-    lt_u16 text;                   /* the document, UTF-16 */
+    lt_int widths;                 /* per placed column: its width (a table's edge) */
+    lt_bytes doc;                  /* the document, UTF-8, and a '\n' */
+    lt_u16 text;                   /* a line the fused scan leaves, UTF-16 */
+    lt_u32 cps, nfc;               /* its code points, before and after NFC */
     void *scratch;                 /* the first room of the arrays above, one block */
+    char *arena_at;                /* the free end of the model's newest chunk */
+    size_t arena_left;
 } builder;
 
-static inline void *arena_alloc(layout_impl *lay, size_t n)
+/* A new chunk for arena_alloc(): the rest of the current one is left. */
+static void *arena_chunk(builder *b, size_t need)
 {
-    chunk *c = lay->chunks;
-    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    layout_impl *lay = b->lay;
+    size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+    chunk *c = malloc(sizeof *c + size);
 
-    if (!c || c->size - c->used < need) {
-        size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
-        c = malloc(sizeof *c + size);
-        if (!c)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        c->next = lay->chunks;
-        lay->chunks = c;
-    }
-    c->used += need;
-    return (char *)c->data + c->used - need;
+    if (!c)
+        return NULL;
+    c->next = lay->chunks;
+    lay->chunks = c;
+    b->arena_at = (char *)c->data + need;
+    b->arena_left = size - need;
+    return c->data;
+}
+
+/* Memory for the model, freed with it: bumps a pointer the builder keeps. */
+static inline void *arena_alloc(builder *b, size_t n)
+{
+    size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    char *p = b->arena_at;
+
+    if (b->arena_left < need)
+        return arena_chunk(b, need);
+    b->arena_at = p + need;
+    b->arena_left -= need;
+    return p;
 }
 
 static inline kp_row *new_row(builder *b, kp_row_kind kind)
@@ -72,7 +84,8 @@ static inline kp_row *new_row(builder *b, kp_row_kind kind)
     kp_row *row;
 
     if (lay->rows_cap == lay->pub.n_rows &&
-        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, NULL, lay->pub.n_rows, 1, sizeof(kp_row)))
+        !lt_grow((void **)&lay->pub.rows, &lay->rows_cap, &lay->rows_borrowed, lay->pub.n_rows, 1,
+                 sizeof(kp_row)))
         return NULL;
     row = &lay->pub.rows[lay->pub.n_rows++];
     memset(row, 0, sizeof *row);
@@ -81,34 +94,23 @@ static inline kp_row *new_row(builder *b, kp_row_kind kind)
     return row;
 }
 
-/* Code points (lone surrogates and C1 controls as U+FFFD) to UTF-8 in the arena. */
-static char *arena_utf8(builder *b, const uint32_t *cp, size_t n)
+/* Bytes [b0, b1) of the line's UTF-8 text into the arena. */
+static inline char *arena_utf8(builder *b, size_t b0, size_t b1)
 {
-    char *s = arena_alloc(b->lay, 4 * n + 1), *p = s;
+    size_t len = b1 - b0;
+    char *s = arena_alloc(b, len + 1);
 
     if (!s)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = cp[i];
-        if (c < 0x80) {
-            *p++ = (char)c;
-        } else if (c >= 0xA0 && c < 0x800) {
-            *p++ = (char)(0xC0 | (c >> 6));
-            *p++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
-                c = KP_UTF8_REPLACEMENT;
-            p += kp_utf8_encode(c, p);
-        }
-    }
-    *p = '\0';
+    memcpy(s, b->line.text8 + b0, len);
+    s[len] = '\0';
     return s;
 }
 
 /* UTF-16 from a property value to UTF-8 in the arena (NUL ends it). */
 static char *arena_utf8_u16(builder *b, const lt_u16 *v)
 {
-    char *s = arena_alloc(b->lay, 3 * v->n + 1), *p = s;
+    char *s = arena_alloc(b, 3 * v->n + 1), *p = s;
 
     if (!s)
         return NULL;
@@ -126,7 +128,7 @@ static char *arena_utf8_u16(builder *b, const lt_u16 *v)
 
 static char *rule_string(builder *b, size_t len)
 {
-    char *s = arena_alloc(b->lay, len + 1);
+    char *s = arena_alloc(b, len + 1);
     if (s)
         s[len] = '\0';
     return s;
@@ -201,23 +203,11 @@ static kp_status add_middle_rule(builder *b, const int *widths, size_t n)
     return KP_OK;
 }
 
-static inline kp_status add_span(builder *b, int column, int cells, kp_style style, bool vrule, char *text)
+/* Rules and text by column: a stable insertion sort, one look a span when
+ * they come in order already. */
+static void sort_spans(kp_span *spans, size_t n)
 {
-    kp_span s = { column, cells, style, vrule, text };
-
-    return LT_PUSH(&b->spans, s) ? KP_OK : KP_ERR_NOMEM;
-}
-
-static kp_status finish_text_row(builder *b, int height)
-{
-    kp_row *row = new_row(b, KP_ROW_TEXT);
-    kp_span *spans = b->spans.p;
-    size_t n = b->spans.n;
-
-    if (!row)
-        return KP_ERR_NOMEM;
-    row->height = height;
-    for (size_t i = 1; i < n; i++) {      /* rules and text, by column */
+    for (size_t i = 1; i < n; i++) {
         kp_span x = spans[i];
         size_t k = i;
         while (k > 0 && spans[k - 1].column > x.column) {
@@ -226,112 +216,121 @@ static kp_status finish_text_row(builder *b, int height)
         }
         spans[k] = x;
     }
-    if (n) {
-        row->spans = arena_alloc(b->lay, n * sizeof(kp_span));
-        if (!row->spans)
-            return KP_ERR_NOMEM;
-        memcpy(row->spans, spans, n * sizeof(kp_span));
-        row->n_spans = n;
-    }
-    b->spans.n = 0;
-    return KP_OK;
 }
 
-static kp_status add_vrules(builder *b, const int *widths, size_t n)
+/* The vertical rules of a bordered table's row: n + 1 spans. */
+static void put_vrules(kp_span *out, int left, const int *widths, size_t n)
 {
     kp_style plain = { false, false, false, 1, 1 };
-    int pos = b->area.left;
-    kp_status s = add_span(b, pos, 1, plain, true, NULL);
+    kp_span rule = { left, 1, plain, true, NULL };
 
-    for (size_t i = 0; i < n && s == KP_OK; i++) {
-        pos += widths[i] + 1;
-        s = add_span(b, pos, 1, plain, true, NULL);
+    out[0] = rule;
+    for (size_t i = 0; i < n; i++) {
+        rule.column += widths[i] + 1;
+        out[i + 1] = rule;
     }
-    return s;
 }
 
-/* The j-th printed line of a text line: the j-th wrapped line of each column. */
+/* The j-th printed line of a text line: the j-th wrapped line of each column.
+ * Its spans are counted first and written straight into the arena. */
 static kp_status text_row(builder *b, size_t j, const int *widths)
 {
     const lt_area *area = &b->area;
     int p = 0, height = 1, border = b->line.border < 0 ? -b->line.border : b->line.border;
-    kp_status s;
+    bool rules = b->st.line == LT_RUNNING;
+    size_t n = rules ? area->n + 1 : 0, k = 0;
+    kp_span *spans;
+    kp_row *row;
 
-    for (size_t i = 0; i < area->n; i++)
-        if (j < (size_t)b->col_count.p[i] && b->wlines.p[b->col_first.p[i] + j].height > height)
-            height = b->wlines.p[b->col_first.p[i] + j].height;
-    if (b->st.line == LT_RUNNING) {
-        if ((s = add_vrules(b, widths, area->n)) != KP_OK)
-            return s;
+    for (size_t i = 0; i < area->n; i++) {
+        if (j < area->p[i].count) {
+            const lt_wline *wl = &b->wlines.p[area->p[i].first + j];
+            if (wl->height > height)
+                height = wl->height;
+            n += wl->n_items;
+        }
+    }
+    if (!(row = new_row(b, KP_ROW_TEXT)))
+        return KP_ERR_NOMEM;
+    row->height = height;
+    if (n == 0)
+        return KP_OK;
+    if (!(spans = arena_alloc(b, n * sizeof(kp_span))))
+        return KP_ERR_NOMEM;
+    if (rules) {
+        put_vrules(spans, area->left, widths, area->n);
+        k = area->n + 1;
         p = 1;
     }
     for (size_t i = 0; i < area->n; i++) {
-        if (j < (size_t)b->col_count.p[i]) {
-            const lt_wline *wl = &b->wlines.p[b->col_first.p[i] + j];
+        if (j < area->p[i].count) {
+            const lt_wline *wl = &b->wlines.p[area->p[i].first + j];
             int align = area->p[i].col ? area->p[i].col->align : 1;
             int pos = p + (align == 1 ? (wl->space + 1) / 2 : align == 2 ? wl->space : 0);
 
-            for (size_t k = 0; k < wl->n_items; k++) {
-                const lt_item *it = &b->items.p[wl->item0 + k];
-                char *text = arena_utf8(b, b->line.chars.p + it->off, it->len);
-                int cells = (int)it->len * it->style.scale_w;
+            for (size_t m = 0; m < wl->n_items; m++) {
+                const lt_item *it = &b->items.p[wl->item0 + m];
+                kp_span *sp = &spans[k++];
 
-                if (!text)
+                sp->column = area->left + pos;
+                sp->cells = (int)it->len * it->style.scale_w;
+                sp->style = it->style;
+                sp->vrule = false;
+                if (!(sp->text = arena_utf8(b, it->b0, it->b1)))
                     return KP_ERR_NOMEM;
-                if ((s = add_span(b, area->left + pos, cells, it->style, false, text)) != KP_OK)
-                    return s;
-                pos += cells;
+                pos += sp->cells;
             }
         }
         p += widths[i] + border;
     }
-    return finish_text_row(b, height);
+    sort_spans(spans, n);
+    row->spans = spans;
+    row->n_spans = n;
+    return KP_OK;
 }
 
 static kp_status text_line(builder *b)
 {
     lt_state *st = &b->st;
     lt_area *area = &b->area;
-    size_t rows = 1;
-    int *widths;
+    size_t rows = 1, n = area->n;
     kp_status s = KP_OK;
 
-    b->wlines.n = b->items.n = b->col_first.n = b->col_count.n = 0;
-    if (!LT_GROW(&b->col_first, area->n + 1) || !LT_GROW(&b->col_count, area->n + 1))
-        return KP_ERR_NOMEM;
-    for (size_t i = 0; i < area->n; i++) {
+    b->wlines.n = b->items.n = 0;
+    for (size_t i = 0; i < n; i++) {
+        lt_placed *pc = &area->p[i];
         size_t before = b->wlines.n;
-        if (!lt_wrap_column(&b->line, area->p[i].col, area->p[i].width, &b->wlines, &b->items))
+        if (!lt_wrap_column(&b->line, pc->col, pc->width, &b->wlines, &b->items))
             return KP_ERR_NOMEM;
-        b->col_first.p[i] = (int)before;
-        b->col_count.p[i] = (int)(b->wlines.n - before);
-        if (b->line.wrap && b->wlines.n - before > rows)
-            rows = b->wlines.n - before;
+        pc->first = before;
+        pc->count = b->wlines.n - before;
+        if (b->line.wrap && pc->count > rows)
+            rows = pc->count;
     }
-    b->widths.n = 0;
-    if (!LT_GROW(&b->widths, area->n + 1))
-        return KP_ERR_NOMEM;
-    widths = b->widths.p;
-    for (size_t i = 0; i < area->n; i++)
-        widths[i] = area->p[i].width;
-    if (st->line == LT_READY) {
-        s = add_edge(b, area->left, widths, area->n);
-        st->line = LT_RUNNING;
-    } else if (st->line == LT_HORIZONTAL) {
-        s = add_middle_rule(b, widths, area->n);
+    if (st->line == LT_READY || st->line == LT_HORIZONTAL) {
+        b->widths.n = 0;
+        if (!LT_GROW(&b->widths, n + 1))
+            return KP_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++)
+            b->widths.p[i] = area->p[i].width;
+        if (st->line == LT_READY)
+            s = add_edge(b, area->left, b->widths.p, n);
+        else
+            s = add_middle_rule(b, b->widths.p, n);
         st->line = LT_RUNNING;
     }
     st->rules_left = area->left;
     st->rules_width = area->width;
     st->rules_widths.n = 0;
-    if (s == KP_OK && !LT_GROW(&st->rules_widths, area->n + 1))
+    if (s == KP_OK && !LT_GROW(&st->rules_widths, n + 1))
         s = KP_ERR_NOMEM;
     if (s == KP_OK) {
-        memcpy(st->rules_widths.p, widths, area->n * sizeof *widths);
-        st->rules_widths.n = area->n;
+        for (size_t i = 0; i < n; i++)
+            st->rules_widths.p[i] = area->p[i].width;
+        st->rules_widths.n = n;
     }
     for (size_t j = 0; j < rows && s == KP_OK; j++)
-        s = text_row(b, j, widths);
+        s = text_row(b, j, st->rules_widths.p);
     return s;
 }
 
@@ -402,7 +401,7 @@ static kp_status image_row(builder *b)
     int bits = 0;
     size_t n = 0;
 
-    if (!row || !(out = arena_alloc(b->lay, v->n / 4 * 3 + 1)))
+    if (!row || !(out = arena_alloc(b, v->n / 4 * 3 + 1)))
         return KP_ERR_NOMEM;
     for (size_t i = 0; i < v->n && v->p[i] != '='; i++) {
         acc = (acc << 6) | (uint32_t)base64_values[v->p[i] & 0x7F];
@@ -447,6 +446,9 @@ static kp_status create_line(builder *b)
     lt_state *st = &b->st;
     kp_status s = KP_OK;
 
+    if (!b->line.text && !b->line.hr && !b->line.vr &&
+        !b->line.has_image && !b->line.has_code && !b->line.has_command)
+        return KP_OK;           /* a line that only sets state: nothing is placed */
     if (!lt_place_columns(&b->line, st, b->cpl, &b->area))
         return KP_ERR_NOMEM;
     if (b->line.text)
@@ -470,65 +472,24 @@ static kp_status create_line(builder *b)
     return s;
 }
 
-/* Splits on \n, \r\n, \r and runs each line through parse and createLine. */
-static kp_status run_document(builder *b, lt_u16 *doc)
+/* A line the fused scan leaves: UTF-8 -> code points -> NFC -> UTF-16 in
+ * b->text.  The document is split into lines before decoding: no UTF-8
+ * sequence takes a '\n' or '\r', and NFC neither composes with them nor
+ * moves anything across them, so line by line is the same as all at once. */
+static kp_status decode_line(builder *b, const unsigned char *s, size_t len)
 {
-    size_t i = 0, start = 0;
-    kp_status s = KP_OK;
+    lt_u16 *out = &b->text;
+    int direct = lt_utf8_to_u16_if_nfc((const char *)s, len, out);
 
-    doc->p[doc->n] = '\n';      /* a sentinel: decode_document() left room */
-    for (;;) {
-        const uint16_t *p = doc->p;
-        size_t n = doc->n, len;
-        int plain = lt_parse_plain_line(p + start, n - start, &b->st, &b->line, &len);
-        bool end;
-
-        if (plain < 0)
-            return KP_ERR_NOMEM;
-        if (plain) {
-            i = start + len;
-        } else {
-            while (p[i] > '\r' || (p[i] != '\n' && p[i] != '\r'))
-                i++;
-            if (!lt_parse_line(p + start, i - start, &b->st, b->cpl, &b->line))
-                return KP_ERR_NOMEM;
-        }
-        end = i == n;
-        if ((s = create_line(b)) != KP_OK || end)
-            break;
-        if (doc->p[i] == '\r' && i + 1 < doc->n && doc->p[i + 1] == '\n')
-            i++;
-        start = ++i;
-    }
-    if (s == KP_OK && b->st.line == LT_READY)
-        b->st.line = LT_WAITING;
-    else if (s == KP_OK && (b->st.line == LT_RUNNING || b->st.line == LT_HORIZONTAL))
-        s = stop_rules(b);
-    return s;
-}
-
-/* UTF-8 -> code points -> NFC -> UTF-16, without the BOM. */
-static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
-{
-    lt_u32 cps = { NULL, 0, 0, false }, scratch = { NULL, 0, 0, false };
-    kp_status s = KP_ERR_NOMEM;
-    size_t i = 0;
-    int direct = lt_utf8_to_u16_if_nfc(doc, len, out);
-
-    if (direct != 0) {
-        if (direct > 0 && out->n > 0 && out->p[0] == 0xFEFF)
-            memmove(out->p, out->p + 1, --out->n * sizeof out->p[0]);
+    if (direct != 0)
         return direct > 0 ? KP_OK : KP_ERR_NOMEM;
-    }
-    if (!lt_utf8_to_u32(doc, len, &cps) || !lt_nfc(&cps, &scratch))
-        goto done;
-    if (cps.n > 0 && cps.p[0] == 0xFEFF)
-        i = 1;
+    if (!lt_utf8_to_u32((const char *)s, len, &b->cps) || !lt_nfc(&b->cps, &b->nfc))
+        return KP_ERR_NOMEM;
     out->n = 0;
-    if (!LT_GROW(out, 2 * cps.n + 1))
-        goto done;
-    for (; i < cps.n; i++) {
-        uint32_t c = cps.p[i];
+    if (!LT_GROW(out, 2 * b->cps.n + 1))
+        return KP_ERR_NOMEM;
+    for (size_t i = 0; i < b->cps.n; i++) {
+        uint32_t c = b->cps.p[i];
         if (c >= 0x10000) {
             out->p[out->n++] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
             out->p[out->n++] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
@@ -536,10 +497,45 @@ static kp_status decode_document(const char *doc, size_t len, lt_u16 *out)
             out->p[out->n++] = (uint16_t)c;
         }
     }
-    s = KP_OK;
-done:
-    free(cps.p);
-    free(scratch.p);
+    return KP_OK;
+}
+
+/* Splits doc[0, n) (UTF-8, no BOM) on \n, \r\n, \r and runs each line
+ * through parse and createLine; doc[n] must have room for a sentinel. */
+static kp_status run_document(builder *b, unsigned char *doc, size_t n)
+{
+    size_t i = 0, start = 0;
+    kp_status s = KP_OK;
+
+    doc[n] = '\n';
+    for (;;) {
+        size_t len;
+        int plain = lt_parse_plain_line(doc + start, &b->st, b->cpl, &b->line, &len);
+        bool end;
+
+        if (plain < 0)
+            return KP_ERR_NOMEM;
+        if (plain) {
+            i = start + len;
+        } else {
+            while (doc[i] > '\r' || (doc[i] != '\n' && doc[i] != '\r'))
+                i++;
+            if ((s = decode_line(b, doc + start, i - start)) != KP_OK)
+                return s;
+            if (!lt_parse_line(b->text.p, b->text.n, &b->st, b->cpl, &b->line))
+                return KP_ERR_NOMEM;
+        }
+        end = i == n;
+        if ((s = create_line(b)) != KP_OK || end)
+            break;
+        if (doc[i] == '\r' && i + 1 < n && doc[i + 1] == '\n')
+            i++;
+        start = ++i;
+    }
+    if (s == KP_OK && b->st.line == LT_READY)
+        b->st.line = LT_WAITING;
+    else if (s == KP_OK && (b->st.line == LT_RUNNING || b->st.line == LT_HORIZONTAL))
+        s = stop_rules(b);
     return s;
 }
 
@@ -562,11 +558,16 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     lt_line *l = &b->line;
     size_t at = 0;
 
+    LT_LEND(&b->doc, doc_units + 1, base, &at);
     LT_LEND(&b->text, doc_units + 1, base, &at);
     LT_LEND(&l->a, TEXT, base, &at);
     LT_LEND(&l->b, TEXT, base, &at);
     LT_LEND(&l->val, TEXT, base, &at);
-    LT_LEND(&l->chars, doc_units + 1, base, &at);   /* lt_parse_plain_line() wants it */
+    LT_LEND(&l->code_data, TEXT, base, &at);
+    LT_LEND(&l->command, TEXT, base, &at);
+    LT_LEND(&l->chars, TEXT, base, &at);
+    LT_LEND(&l->utf8, TEXT, base, &at);
+    LT_LEND(&l->at, TEXT, base, &at);
     LT_LEND(&l->bars, SMALL, base, &at);
     LT_LEND(&l->parts, SMALL, base, &at);
     LT_LEND(&l->cols, SMALL, base, &at);
@@ -574,12 +575,9 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
     LT_LEND(&b->wlines, SMALL, base, &at);
     LT_LEND(&b->items, SMALL, base, &at);
     LT_LEND(&b->widths, SMALL, base, &at);
-    LT_LEND(&b->col_first, SMALL, base, &at);
-    LT_LEND(&b->col_count, SMALL, base, &at);
     LT_LEND(&b->st.width, SMALL, base, &at);
     LT_LEND(&b->st.nonzero, SMALL, base, &at);
     LT_LEND(&b->st.rules_widths, SMALL, base, &at);
-    LT_LEND(&b->spans, SMALL, base, &at);
     return at;
 }
 
@@ -589,14 +587,35 @@ static size_t lend_scratch(builder *b, size_t doc_units, void *base)
  * False when out of memory. */
 static bool builder_reserve(builder *b, size_t doc_units)
 {
-    size_t rows = doc_units / 16 + 16;
-
-    if (rows > 4096)
-        rows = 4096;
     if (!(b->scratch = malloc(lend_scratch(b, doc_units, NULL))))
         return false;
     lend_scratch(b, doc_units, b->scratch);
-    return lt_grow((void **)&b->lay->pub.rows, &b->lay->rows_cap, NULL, 0, rows, sizeof(kp_row));
+    return true;
+}
+
+#define ROUND16(n) (((n) + 15) / 16 * 16)
+
+/* The model in one block with room for a usual receipt's rows and the
+ * arena's first chunk (growing moves the rows out; later chunks are
+ * malloc'd on their own).  NULL when out of memory. */
+static layout_impl *layout_new(builder *b, int cpl, size_t doc_units)
+{
+    size_t rows = doc_units / 16 + 16, head = ROUND16(sizeof(layout_impl)), rows_bytes;
+    layout_impl *lay;
+
+    if (rows > 4096)
+        rows = 4096;
+    rows_bytes = ROUND16(rows * sizeof(kp_row));
+    if (!(lay = malloc(head + rows_bytes + ARENA_CHUNK)))
+        return NULL;
+    memset(lay, 0, sizeof *lay);
+    lay->pub.cpl = cpl;
+    lay->pub.rows = (kp_row *)((char *)lay + head);
+    lay->rows_cap = rows;
+    lay->rows_borrowed = true;
+    b->arena_at = (char *)lay + head + rows_bytes;
+    b->arena_left = ARENA_CHUNK;
+    return lay;
 }
 
 static void builder_free(builder *b)
@@ -606,11 +625,11 @@ static void builder_free(builder *b)
     LT_FREE(&b->area);
     LT_FREE(&b->wlines);
     LT_FREE(&b->items);
-    LT_FREE(&b->col_first);
-    LT_FREE(&b->col_count);
     LT_FREE(&b->widths);
-    LT_FREE(&b->spans);
+    LT_FREE(&b->doc);
     LT_FREE(&b->text);
+    free(b->cps.p);
+    free(b->nfc.p);
     free(b->scratch);
 }
 
@@ -635,15 +654,19 @@ kp_status kp_layout_parse(const char *doc, size_t len, const kp_layout_options *
     memset(&b, 0, sizeof b);
     b.cpl = opt->cpl;
     lt_state_init(&b.st);
-    b.lay = calloc(1, sizeof *b.lay);
+    b.lay = layout_new(&b, opt->cpl, len);
     if (!b.lay)
         return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", name);
-    b.lay->pub.cpl = opt->cpl;
     s = builder_reserve(&b, len) ? KP_OK : KP_ERR_NOMEM;
-    if (s == KP_OK)
-        s = decode_document(doc ? doc : "", len, &b.text);
-    if (s == KP_OK)
-        s = run_document(&b, &b.text);
+    if (s == KP_OK) {
+        if (len >= 3 && !memcmp(doc, "\xEF\xBB\xBF", 3)) {     /* the BOM */
+            doc += 3;
+            len -= 3;
+        }
+        if (len)
+            memcpy(b.doc.p, doc, len);
+        s = run_document(&b, b.doc.p, len);
+    }
     builder_free(&b);
     if (s != KP_OK) {
         kp_layout_free(&b.lay->pub);
@@ -664,6 +687,7 @@ void kp_layout_free(kp_layout *layout)
         next = c->next;
         free(c);
     }
-    free(lay->pub.rows);
+    if (!lay->rows_borrowed)
+        free(lay->pub.rows);
     free(lay);
 }

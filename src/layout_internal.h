@@ -5,7 +5,9 @@
  * units and its measuring on code points (Array.from).  To agree with it byte
  * for byte, a line is processed as UTF-16 (lt_u16) through the same passes
  * receiptline.js makes, and text is cut into code points (lt_u32, where a
- * lone surrogate stays one unit) before it is measured and wrapped.
+ * lone surrogate stays one unit) before it is measured and wrapped.  The
+ * common line skips all that: lt_parse_plain_line() reads the document's
+ * UTF-8 as it is, and a span's text is a copy of the document's bytes.
  *
  *   layout_nfc.c    UTF-8 -> code points, NFC (String.prototype.normalize)
  *   layout_parse.c  parseLine/parseEscape: one line -> columns and properties
@@ -27,6 +29,7 @@
 typedef struct lt_u16 { uint16_t *p; size_t n, cap; bool borrowed; } lt_u16;
 typedef struct lt_u32 { uint32_t *p; size_t n, cap; bool borrowed; } lt_u32;
 typedef struct lt_int { int *p; size_t n, cap; bool borrowed; } lt_int;
+typedef struct lt_bytes { unsigned char *p; size_t n, cap; bool borrowed; } lt_bytes;
 
 /* `borrowed` may be NULL: *p is always the caller's own. */
 bool lt_grow(void **p, size_t *cap, bool *borrowed, size_t n, size_t need, size_t elem);
@@ -42,6 +45,9 @@ bool lt_nfc(lt_u32 *text, lt_u32 *scratch);
 /* UTF-8 to UTF-16 in one step when the text is in the BMP and NFC leaves
  * it alone: 1 done, 0 it is not (use the two above), -1 out of memory. */
 int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out);
+/* True when NFC may change cp or its neighbours (text without such code
+ * points is in NFC already). */
+bool lt_nfc_may_change(uint32_t cp);
 
 /* ---- parsing (layout_parse.c) ---- */
 
@@ -67,12 +73,14 @@ typedef struct lt_state {         /* ReceiptLine's state, carried from line to l
     lt_int rules_widths;
 } lt_state;
 
-/* A piece of a text column: text (chars[off, off+len)) or a decoration. */
+/* A piece of a text column: text (chars off .. off+len-1, which are the
+ * bytes text8[b0, b1) of the line) or a decoration. */
 typedef struct lt_part {
     bool delim;
     uint32_t what;                /* delimiter: '_', '"', '`', '\n' or '^' */
     int run;                      /* '^': length of the run */
     size_t off, len;
+    size_t b0, b1;
 } lt_part;
 
 typedef struct lt_column {
@@ -89,7 +97,10 @@ typedef struct lt_parts { lt_part *p; size_t n, cap; bool borrowed; } lt_parts;
 typedef struct lt_line {
     lt_columns cols;
     lt_parts parts;
-    lt_u32 chars;                 /* text of all parts, code points */
+    lt_u32 chars;                 /* lt_parse_line(): text of all parts, code points */
+    const unsigned char *text8;   /* text of all parts as the model prints it, UTF-8 */
+    lt_bytes utf8;                /* lt_parse_line(): where text8 points, */
+    lt_u32 at;                    /* and where each char starts in it */
     bool text;                    /* every column is text */
     bool plain;                   /* no control code, '\\', '{' or '}' in the line */
     /* from the first column and the state when it was parsed */
@@ -113,9 +124,10 @@ void lt_line_free(lt_line *line);
  * `cpl` only bounds numbers.  False when out of memory. */
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line);
 
-/* The same for the common line, fused with finding its end: see layout_parse.c.
- * 1 parsed (the line is s[0, *len)), 0 use lt_parse_line(), -1 out of memory. */
-int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len);
+/* The same for the common line, straight from the document's UTF-8 and
+ * fused with finding its end: see layout_parse.c (it writes into s).  1 parsed (the line is
+ * s[0, *len)), 0 decode the line and use lt_parse_line(), -1 out of memory. */
+int lt_parse_plain_line(unsigned char *s, lt_state *st, int cpl, lt_line *line, size_t *len);
 
 /* ---- widths and wrapping (layout_wrap.c) ---- */
 
@@ -123,6 +135,7 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
 typedef struct lt_placed {
     const lt_column *col;         /* NULL: a filler column (empty text, centred) */
     int width;
+    size_t first, count;          /* its wrapped lines (layout.c) */
 } lt_placed;
 
 typedef struct lt_area {
@@ -136,7 +149,7 @@ typedef struct lt_area {
 bool lt_place_columns(const lt_line *line, const lt_state *st, int cpl, lt_area *area);
 
 /* One wrapped line of one column: items[item0, item0+n_items). */
-typedef struct lt_item { size_t off, len; kp_style style; } lt_item;
+typedef struct lt_item { size_t b0, b1, len; kp_style style; } lt_item;   /* text8[b0, b1): len chars */
 typedef struct lt_wline { size_t item0, n_items; int space, height; } lt_wline;
 typedef struct lt_items { lt_item *p; size_t n, cap; bool borrowed; } lt_items;
 typedef struct lt_wlines { lt_wline *p; size_t n, cap; bool borrowed; } lt_wlines;

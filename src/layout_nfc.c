@@ -94,7 +94,7 @@ bool lt_utf8_to_u32(const char *s, size_t len, lt_u32 *out)
     return true;
 }
 
-static bool may_change(uint32_t cp)
+bool lt_nfc_may_change(uint32_t cp)
 {
     if (cp < 0x300)
         return false;
@@ -139,7 +139,7 @@ int lt_utf8_to_u16_if_nfc(const char *s, size_t len, lt_u16 *out)
         } else {
             cp = decode_multibyte(u, len, &i);
         }
-        if (may_change(cp))
+        if (lt_nfc_may_change(cp))
             return 0;
         p[n++] = (uint16_t)cp;
     }
@@ -296,7 +296,7 @@ bool lt_nfc(lt_u32 *text, lt_u32 *scratch)
     size_t i = 0, done = 0;
     lt_u32 swap;
 
-    while (i < text->n && !may_change(text->p[i]))
+    while (i < text->n && !lt_nfc_may_change(text->p[i]))
         i++;
     if (i == text->n)
         return true;
@@ -304,14 +304,14 @@ bool lt_nfc(lt_u32 *text, lt_u32 *scratch)
     while (i < text->n) {
         size_t from = i > done ? i - 1 : i, to = i + 1;
 
-        while (to < text->n && may_change(text->p[to]))
+        while (to < text->n && lt_nfc_may_change(text->p[to]))
             to++;
         if (!copy_run(scratch, text->p + done, from - done))
             return false;
         if (!normalize_chunk(text->p, from, to, scratch))
             return false;
         done = to;
-        for (i = to; i < text->n && !may_change(text->p[i]); i++)
+        for (i = to; i < text->n && !lt_nfc_may_change(text->p[i]); i++)
             ;
     }
     if (!copy_run(scratch, text->p + done, text->n - done))

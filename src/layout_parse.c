@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "layout_internal.h"
+#include "kaspipos/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ static const char *const prop_names[P_COUNT] = {
     "align", "border", "code", "image", "option", "text", "width", "command", "comment"
 };
 static const char prop_abbr[P_COUNT] = { 'a', 'b', 'c', 'i', 'o', 't', 'w', 'x', '_' };
+static const uint8_t prop_length[P_COUNT] = { 5, 6, 4, 5, 6, 4, 5, 7, 7 };
 
 typedef struct prop { bool set; size_t off, len; } prop;   /* value in line->val */
 
@@ -237,14 +239,15 @@ static bool prepare_line(const uint16_t *s, size_t n, lt_u16 *a, lt_u32 *bar_at,
 static int property_slot(const uint16_t *key, size_t n)
 {
     for (int p = 0; p < P_COUNT; p++)
-        if ((n == 1 && key[0] == (uint16_t)prop_abbr[p]) ||
-            (key[0] == (uint16_t)prop_names[p][0] && equals_ascii(key, n, prop_names[p])))
+        if (n == 1 ? key[0] == (uint16_t)prop_abbr[p] :
+            n == prop_length[p] && key[0] == (uint16_t)prop_names[p][0] && equals_ascii(key, n, prop_names[p]))
             return p;
     return -1;
 }
 
-/* One `key: value` member; values are unescaped into line->val. */
-static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props)
+/* One `key: value` member; values are unescaped into line->val.  `printable`:
+ * the member has no control code and no '\\' (nothing to unescape). */
+static inline bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props, bool printable)
 {
     size_t i = 0, k0, k1, v0, ve, start, r, w;
     int slot;
@@ -270,7 +273,7 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
     ve = n;
     while (ve > v0 + 1 && is_ws(m[ve - 1]))
         ve--;
-    if (has_lt(m + v0 + 1, ve - v0 - 1))
+    if (!printable && has_lt(m + v0 + 1, ve - v0 - 1))
         return true;
     slot = property_slot(m + k0, k1 - k0);
     if (slot < 0)
@@ -278,6 +281,14 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
     start = line->val.n;
     if (!LT_GROW(&line->val, ve - v0))
         return false;
+    if (printable) {
+        memcpy(line->val.p + start, m + v0, (ve - v0) * sizeof m[0]);
+        line->val.n = start + ve - v0;
+        props[slot].set = true;
+        props[slot].off = start;
+        props[slot].len = ve - v0;
+        return true;
+    }
     /* /\\n/g -> LF, then parseEscape() */
     for (r = v0, w = start; r < ve; r++) {
         if (m[r] == '\\' && r + 1 < ve && m[r + 1] == 'n') {
@@ -294,15 +305,16 @@ static bool parse_member(const uint16_t *m, size_t n, lt_line *line, prop *props
     return true;
 }
 
-static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *props)
+/* The members of e[0, n), a '{...}' column; `printable` as for parse_member(). */
+static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *props, bool printable)
 {
     lt_u16 *b = &line->b;
     const uint16_t *m = e + 1;
     size_t i, m0, len = n - 2;
 
-    for (i = 1; i + 1 < n && e[i] != '\\'; i++)
+    for (i = 1; !printable && i + 1 < n && e[i] != '\\'; i++)
         ;
-    if (i + 1 < n) {                          /* \; -> \x3b */
+    if (!printable && i + 1 < n) {                          /* \; -> \x3b */
         b->n = 0;
         if (!LT_GROW(b, 4 * n + 1))
             return false;
@@ -320,7 +332,7 @@ static bool parse_properties(const uint16_t *e, size_t n, lt_line *line, prop *p
     line->val.n = 0;
     for (i = m0 = 0; i <= len; i++) {
         if (i == len || m[i] == ';') {
-            if (!parse_member(m + m0, i - m0, line, props))
+            if (!parse_member(m + m0, i - m0, line, props, printable))
                 return false;
             m0 = i + 1;
         }
@@ -556,7 +568,14 @@ static bool apply_properties(lt_line *line, lt_state *st, prop *props, int cpl)
 
 static inline bool add_part(lt_line *line, bool delim, uint32_t what, int run, size_t off, size_t len)
 {
-    lt_part p = { delim, what, run, off, len };
+    lt_part p = { delim, what, run, off, len, 0, 0 };
+    return LT_PUSH(&line->parts, p);
+}
+
+/* A text part of the fused scan: chars [off, off+len), bytes text8[b0, b1). */
+static inline bool add_text_part(lt_line *line, size_t off, size_t len, size_t b0, size_t b1)
+{
+    lt_part p = { false, 0, 0, off, len, b0, b1 };
     return LT_PUSH(&line->parts, p);
 }
 
@@ -722,7 +741,7 @@ static bool parse_column(lt_line *line, lt_state *st, const uint16_t *s, size_t 
     if (ee - es >= 2 && s[es] == '{' && s[ee - 1] == '}' && !braces) {
         prop props[P_COUNT];
         memset(props, 0, sizeof props);
-        if (!parse_properties(s + es, ee - es, line, props))
+        if (!parse_properties(s + es, ee - es, line, props, false))
             return false;
         if (count == 1 && !apply_properties(line, st, props, cpl))
             return false;
@@ -774,6 +793,8 @@ void lt_line_free(lt_line *line)
     LT_FREE(&line->cols);
     LT_FREE(&line->parts);
     LT_FREE(&line->chars);
+    LT_FREE(&line->utf8);
+    LT_FREE(&line->at);
     LT_FREE(&line->image);
     LT_FREE(&line->code_data);
     LT_FREE(&line->command);
@@ -781,6 +802,39 @@ void lt_line_free(lt_line *line)
     LT_FREE(&line->b);
     LT_FREE(&line->val);
     LT_FREE(&line->bars);
+}
+
+/* line->chars as the model prints them (lone surrogates and C1 controls as
+ * U+FFFD) into line->utf8, which line->text8 then points to, and the text
+ * parts' bytes. */
+static bool chars_to_utf8(lt_line *line)
+{
+    size_t n = line->chars.n, w = 0;
+
+    line->utf8.n = line->at.n = 0;
+    if (!LT_GROW(&line->utf8, 4 * n + 1) || !LT_GROW(&line->at, n + 1))
+        return false;
+    line->text8 = line->utf8.p;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t c = line->chars.p[k];
+        line->at.p[k] = (uint32_t)w;
+        if (c < 0x80) {
+            line->utf8.p[w++] = (unsigned char)c;
+            continue;
+        }
+        if (c <= 0x9F || (c >= 0xD800 && c <= 0xDFFF))
+            c = KP_UTF8_REPLACEMENT;
+        w += kp_utf8_encode(c, (char *)line->utf8.p + w);
+    }
+    line->at.p[n] = (uint32_t)w;
+    for (size_t i = 0; i < line->parts.n; i++) {
+        lt_part *part = &line->parts.p[i];
+        if (!part->delim) {
+            part->b0 = line->at.p[part->off];
+            part->b1 = line->at.p[part->off + part->len];
+        }
+    }
+    return true;
 }
 
 bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *line)
@@ -802,31 +856,40 @@ bool lt_parse_line(const uint16_t *s, size_t n, lt_state *st, int cpl, lt_line *
     }
     for (i = 0; i < line->cols.n; i++)
         line->text &= line->cols.p[i].text;
-    return true;
+    return chars_to_utf8(line);
 }
 
 /* ---- the fused scan for plain lines ---- */
 
 /* What the fused scan does with an ASCII character. */
-enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP };
-static const uint8_t fused_kind[128] = {
+enum { F_COPY = 0, F_SPACE, F_TILDE, F_DECOR, F_BAR, F_STOP, F_CYR, F_MULTI };
+#define F_MULTI_8 F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI, F_MULTI
+#define F_MULTI_64 F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8
+static const uint8_t fused_kind[256] = {
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP, F_STOP,
     [' '] = F_SPACE, ['"'] = F_DECOR, ['\\'] = F_STOP, ['^'] = F_DECOR, ['_'] = F_DECOR,
     ['`'] = F_DECOR, ['{'] = F_STOP, ['|'] = F_BAR, ['}'] = F_STOP, ['~'] = F_TILDE, [0x7F] = F_STOP,
+    /* a UTF-8 sequence starts or goes on; D0, D1 and D3 lead U+0400..U+047F and
+     * U+04C0..U+04FF, Cyrillic, which NFC leaves alone (D2 leads the marks
+     * U+0483..U+0487 too) */
+    [0x80] = F_MULTI_64, F_MULTI_8, F_MULTI_8,          /* 80 .. CF */
+    F_CYR, F_CYR, F_MULTI, F_CYR,                       /* D0 .. D3 */
+    F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI_8, F_MULTI, F_MULTI, F_MULTI, F_MULTI,
 };
 
 /* Ends a text column of the fused scan: its last part, trimmed, and the column. */
 static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t index, int align,
-                                    size_t part0, size_t part_off, size_t k_end)
+                                    size_t part0, size_t part_off, size_t k_end, size_t b0, size_t b1)
 {
     lt_column col;
 
-    if (!add_part(line, false, 0, 0, part_off, k_end - part_off))
+    while (b1 > b0 && line->text8[b1 - 1] == ' ')
+        b1--;                        /* its trailing spaces are dropped */
+    if (!add_text_part(line, part_off, k_end - part_off, b0, b1))
         return false;
-    line->chars.n = k_end;
     col.text = true;
     col.align = align;
     col.width = st->width.n == 0 ? -1 : index < st->width.n ? st->width.p[index] : 0;
@@ -837,9 +900,9 @@ static inline bool end_plain_column(lt_line *line, const lt_state *st, size_t in
 
 /* A line of only '-' or only '=' from s[i] on (and spaces): a rule or a
  * cut, one column that is not text; anything else is left to lt_parse_line(). */
-static int plain_rule_line(const uint16_t *s, size_t i, const lt_state *st, lt_line *line, size_t *len)
+static int plain_rule_line(const unsigned char *s, size_t i, const lt_state *st, lt_line *line, size_t *len)
 {
-    uint16_t c = s[i];
+    unsigned char c = s[i];
     lt_column col;
 
     while (s[i] == c)
@@ -857,18 +920,96 @@ static int plain_rule_line(const uint16_t *s, size_t i, const lt_state *st, lt_l
     return LT_PUSH(&line->cols, col) ? 1 : -1;
 }
 
+/* A line of one property column, '{' at s[i], in printable ASCII without
+ * '\\', '|', or a '{' or '}' inside (most `{width:...}` and `{code:...}`
+ * lines): every line-wide pass but trimming leaves it alone, so it goes
+ * straight to parse_column()'s properties (`{width:auto}`, the templates'
+ * usual reset, straight to its result); anything else is left to
+ * lt_parse_line(). */
+static int plain_property_line(const unsigned char *s, size_t i, lt_state *st, int cpl, lt_line *line,
+                               size_t *len)
+{
+    size_t j = i + 1, n;
+    prop props[P_COUNT];
+    lt_column col;
+    uint16_t *a;
+
+    while (fused_kind[s[j]] < F_BAR)
+        j++;
+    if (s[j] != '}')
+        return 0;
+    n = j + 1 - i;
+    for (j++; s[j] == ' '; j++)
+        ;
+    if (s[j] != '\n' && s[j] != '\r')
+        return 0;
+    *len = j;
+    line->text = line->plain = false;
+    if (n == 12 && !memcmp(s + i, "{width:auto}", 12)) {
+        st->width.n = st->nonzero.n = 0;      /* what set_width() makes of it */
+    } else {
+        line->a.n = 0;
+        if (!LT_GROW(&line->a, n))
+            return -1;
+        a = line->a.p;
+        for (j = 0; j < n; j++)
+            a[j] = s[i + j];
+        memset(props, 0, sizeof props);
+        if (!parse_properties(a, n, line, props, true) || !apply_properties(line, st, props, cpl))
+            return -1;
+    }
+    memset(&col, 0, sizeof col);
+    col.align = 1;
+    col.width = st->width.n == 0 ? -1 : other_width(st);
+    line->wrap = st->wrap;
+    line->border = st->border;
+    line->alignment = st->align;
+    return LT_PUSH(&line->cols, col) ? 1 : -1;
+}
+
+/* The code point of the UTF-8 sequence at s[*i] (its first byte, lead, is
+ * not ASCII already read), or 0 when the line is not for the fused scan:
+ * an ill-formed sequence, a code point NFC may change (the decoder and
+ * lt_nfc() must see them), outside the BMP, a C1 control, or U+2028/U+2029.  The line
+ * ends with '\n' or '\r', which no sequence takes, so reading stops there. */
+static inline uint32_t plain_code_point(const unsigned char *s, size_t *i, uint32_t lead)
+{
+    size_t j = *i;
+    uint32_t cp;
+
+    if (lead - 0xC2 <= 0xDF - 0xC2 && (s[j] & 0xC0) == 0x80) {
+        cp = (lead & 0x1F) << 6 | (s[j] & 0x3F);
+        *i = j + 1;
+        if (cp - 0x410 < 0x40 || cp - 0xA0 < 0x300 - 0xA0)     /* А..я and Latin-1: left alone */
+            return cp;
+        return cp < 0xA0 || lt_nfc_may_change(cp) ? 0 : cp;     /* C1 controls print as U+FFFD */
+    }
+    if (lead - 0xE0 <= 0xEF - 0xE0 && (s[j] & 0xC0) == 0x80 && (s[j + 1] & 0xC0) == 0x80) {
+        if ((lead == 0xE0 && s[j] < 0xA0) || (lead == 0xED && s[j] > 0x9F))
+            return 0;
+        cp = (lead & 0x0F) << 12 | (uint32_t)(s[j] & 0x3F) << 6 | (s[j + 1] & 0x3F);
+        *i = j + 2;
+        return (cp | 1) == 0x2029 || lt_nfc_may_change(cp) ? 0 : cp;
+    }
+    return 0;
+}
+
 /* lt_parse_line() and the line split in one scan, for a line whose every
  * pass but the column split, trimming, '~' and decorations changes nothing:
  * no control code, '\\', '{', '}', U+2028/U+2029, and neither a leading
- * '|', '-', '=' nor a trailing '|'.  s runs to a '\n' or '\r' (the line's
- * end, at s[*len] on return); `room` is at least the line's length.
+ * '|', '-', '=' nor a trailing '|'.  It reads the document's UTF-8, so the
+ * line must also be well-formed, in the BMP and in NFC by the quick check
+ * (plain_code_point()).  A line of one `{...}` column takes
+ * plain_property_line() instead.  s runs to a '\n' or '\r' (the line's end, at
+ * s[*len] on return).  The line's text
+ * stays where it is (line->text8 is s, the parts say which bytes are theirs):
+ * its '~' become spaces in s.
  * 1: parsed; 0: not such a line (nothing of line is to be used); -1: out of
  * memory. */
-int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *line, size_t *len)
+int lt_parse_plain_line(unsigned char *s, lt_state *st, int cpl, lt_line *line, size_t *len)
 {
-    size_t i = 0, k = 0, index = 0, part0, part_off, raw0;
-    bool lead;
-    uint32_t *out;
+    size_t i = 0, k = 0, index = 0, part0, part_off, part_b0, raw0;
+    bool lead, tilde = false;
 
     line->cols.n = line->parts.n = line->chars.n = 0;
     line->text = line->plain = true;
@@ -877,13 +1018,13 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
     line->wrap = st->wrap;
     line->border = st->border;
     line->alignment = st->align;
-    if (!LT_GROW(&line->chars, room + 1))
-        return -1;
-    out = line->chars.p;
+    line->text8 = s;
     while (s[i] == ' ')
         i++;
     if (s[i] == '-' || s[i] == '=')
         return plain_rule_line(s, i, st, line, len);
+    if (s[i] == '{')
+        return plain_property_line(s, i, st, cpl, line, len);
     if (s[i] == '|')
         return 0;
     raw0 = i;
@@ -891,39 +1032,45 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
     for (;;) {                       /* a column: s[raw0 ..] after its leading spaces */
         part0 = line->parts.n;
         part_off = k;
+        part_b0 = i;
         for (;;) {
-            uint32_t x = s[i++];
+            uint32_t x = s[i++], kind = fused_kind[x];
 
-            if (x < 0x80 ? !fused_kind[x] : x < 0x2028) {     /* most characters */
-                out[k++] = x;
+            if (!kind) {             /* most characters */
+                k++;
                 continue;
             }
-            if (x >= 0x80) {
-                if ((x | 1) == 0x2029)
-                    return 0;
-                if (x >= 0xD800 && x <= 0xDBFF && s[i] >= 0xDC00 && s[i] <= 0xDFFF)
-                    x = 0x10000 + ((x - 0xD800) << 10) + (s[i++] - 0xDC00);
-                out[k++] = x;
+            if (kind == F_CYR && (s[i] & 0xC0) == 0x80) {
+                i++;
+                k++;
                 continue;
             }
-            switch (fused_kind[x]) {
-            case F_SPACE: {          /* a run of spaces, dropped at the column's end */
-                size_t k0 = k;
-                out[k++] = ' ';
-                while (s[i] == ' ') {
-                    out[k++] = ' ';
+            if (kind >= F_CYR) {
+                uint32_t y = s[i];
+                k++;
+                /* U+0480..U+04BF (D2 80 .. D2 BF) but the marks U+0483..U+0487 */
+                if (x == 0xD2 && (y & 0xC0) == 0x80 && y - 0x83 >= 5)
                     i++;
-                }
-                if (s[i] == '|' || s[i] == '\n' || s[i] == '\r')
-                    k = k0;
+                else if (!plain_code_point(s, &i, x))
+                    return 0;
                 continue;
             }
-            case F_TILDE:
-                out[k++] = ' ';
+            switch (kind) {
+            case F_SPACE: {          /* a run of spaces, dropped at the column's end */
+                size_t i0 = i - 1;
+                while (s[i] == ' ')
+                    i++;
+                if (s[i] != '|' && s[i] != '\n' && s[i] != '\r')
+                    k += i - i0;
+                continue;
+            }
+            case F_TILDE:            /* a space: s[] is changed once the line is parsed */
+                k++;
+                tilde = true;
                 continue;
             case F_DECOR: {
                 int run = 0;
-                if (!add_part(line, false, 0, 0, part_off, k - part_off))
+                if (!add_text_part(line, part_off, k - part_off, part_b0, i - 1))
                     return -1;
                 if (x == '^')
                     for (run = 1; s[i] == '^'; i++)
@@ -931,6 +1078,7 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
                 if (!add_part(line, true, x, run, 0, 0))
                     return -1;
                 part_off = k;
+                part_b0 = i;
                 continue;
             }
             case F_BAR: {
@@ -938,7 +1086,7 @@ int lt_parse_plain_line(const uint16_t *s, size_t room, lt_state *st, lt_line *l
                  * when it ends next to the '|' (prepare_line()) */
                 bool trail = i - 1 > raw0 && s[i - 2] == ' ';
                 int align = index == 0 ? (trail ? 0 : 2) : 1 + lead - trail;
-                if (!end_plain_column(line, st, index++, align, part0, part_off, k))
+                if (!end_plain_column(line, st, index++, align, part0, part_off, k, part_b0, i - 1))
                     return -1;
                 raw0 = i;
                 while (s[i] == ' ')
@@ -963,8 +1111,12 @@ line_end:
             end--;
         if (index > 0 && end == raw0)
             return 0;               /* the line ends with '|' */
-        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k))
+        if (!end_plain_column(line, st, index, index == 0 ? 1 : lead ? 2 : 0, part0, part_off, k,
+                              part_b0, i - 1))
             return -1;
     }
+    for (size_t j = 0; tilde && j < *len; j++)
+        if (s[j] == '~')
+            s[j] = ' ';
     return 1;
 }

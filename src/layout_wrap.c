@@ -17,14 +17,15 @@ static int floor_div(long a, long b)
     return (int)q;
 }
 
-static inline bool add_placed(lt_area *area, const lt_column *col, int width)
+/* lt_place_columns() made the room. */
+static inline void add_placed(lt_area *area, const lt_column *col, int width)
 {
-    lt_placed p = { col, width };
-    return LT_PUSH(area, p);
+    lt_placed p = { col, width, 0, 0 };
+    area->p[area->n++] = p;
 }
 
 /* Filler columns: a text line with fewer columns than {width:} lists. */
-static bool add_fillers(const lt_line *line, const lt_state *st, lt_area *area, size_t max)
+static void add_fillers(const lt_line *line, const lt_state *st, lt_area *area, size_t max)
 {
     size_t lo = 0, hi = st->nonzero.n;
 
@@ -36,9 +37,7 @@ static bool add_fillers(const lt_line *line, const lt_state *st, lt_area *area, 
             hi = mid;
     }
     for (; lo < st->nonzero.n && area->n < max; lo++)
-        if (!add_placed(area, NULL, st->width.p[st->nonzero.p[lo]]))
-            return false;
-    return true;
+        add_placed(area, NULL, st->width.p[st->nonzero.p[lo]]);
 }
 
 /* Takes one cell from the widest fixed column (the last of equals). */
@@ -66,11 +65,13 @@ bool lt_place_columns(const lt_line *line, const lt_state *st, int cpl, lt_area 
     area->width = 0;
     if (!line->text && line->cols.n != 1)
         return true;            /* nothing of such a line is printed */
-    for (size_t i = 0; i < line->cols.n && (!line->text || area->n < max); i++)
-        if (line->cols.p[i].width != 0 && !add_placed(area, &line->cols.p[i], line->cols.p[i].width))
-            return false;
-    if (line->text && st->width.n > line->cols.n && !add_fillers(line, st, area, max))
+    if (!LT_GROW(area, line->cols.n + st->nonzero.n))
         return false;
+    for (size_t i = 0; i < line->cols.n && (!line->text || area->n < max); i++)
+        if (line->cols.p[i].width != 0)
+            add_placed(area, &line->cols.p[i], line->cols.p[i].width);
+    if (line->text && st->width.n > line->cols.n)
+        add_fillers(line, st, area, max);
     for (size_t i = 0; i < area->n; i++) {
         if (area->p[i].width > 0)
             used += area->p[i].width;
@@ -107,6 +108,14 @@ static inline bool end_line(lt_wlines *lines, lt_items *items, size_t *first, in
     return true;
 }
 
+/* Moves past n characters of UTF-8 from t[b]. */
+static inline size_t utf8_skip(const unsigned char *t, size_t b, size_t n)
+{
+    while (n--)
+        b += 1u + (t[b] >= 0xC0) + (t[b] >= 0xE0) + (t[b] >= 0xF0);
+    return b;
+}
+
 bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
                     lt_wlines *lines, lt_items *items)
 {
@@ -118,7 +127,7 @@ bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
         return true;
     for (size_t k = 0; k < col->n_parts; k++) {
         const lt_part *part = &line->parts.p[col->part0 + k];
-        size_t pos = 0;
+        size_t pos = 0, b = part->b0;
 
         if (part->delim) {
             switch (part->what) {
@@ -147,15 +156,18 @@ bool lt_wrap_column(const lt_line *line, const lt_column *col, int width,
 
             space -= (int)(j - pos) * style.scale_w;
             if (j > pos) {
-                lt_item it = { part->off + pos, j - pos, style };
+                size_t b1 = j == part->len ? part->b1 : utf8_skip(line->text8, b, j - pos);
+                lt_item it = { b, b1, j - pos, style };
                 if (!LT_PUSH(items, it))
                     return false;
                 if (style.scale_h > height)
                     height = style.scale_h;
                 pos = j;
+                b = b1;
             }
             if (w > width) {
                 pos++;
+                b = utf8_skip(line->text8, b, 1);
                 continue;
             }
             if ((w > space || space == 0) && !end_line(lines, items, &first, &space, &height, width))
