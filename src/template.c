@@ -95,7 +95,8 @@ kp_status kp_template_compile(const char *tmpl, size_t len, const kp_template_op
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     st = set_options(t, opt, err);
     if (st == KP_OK)
-        st = tpl_program_init(&t->main, opt ? opt->source : NULL, tmpl ? tmpl : "", len, err);
+        st = tpl_program_init(&t->main, opt ? opt->source : NULL, tmpl ? tmpl : "", len,
+                              &t->names, err);
     if (st != KP_OK) {
         kp_template_free(t);
         return st;
@@ -151,6 +152,7 @@ void kp_template_free(kp_template *t)
     }
     free(t->cache);
     free(t->memo);
+    tpl_names_clear(&t->names);
     free(t->render_state);
     free(t->partials_dir);
     json_decref(t->partials);
@@ -200,15 +202,15 @@ static bool safe_partial_name(const char *name, size_t len)
     return true;
 }
 
-static kp_status compile_partial(const char *name, const char *src, size_t len,
-                                 tpl_program **out, kp_error *err)
+static kp_status compile_partial(kp_template *t, const char *name, const char *src,
+                                 size_t len, tpl_program **out, kp_error *err)
 {
     tpl_program *p = calloc(1, sizeof *p);
     kp_status st;
 
     if (!p)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
-    st = tpl_program_init(p, name, src, len, err);
+    st = tpl_program_init(p, name, src, len, &t->names, err);
     if (st != KP_OK) {
         tpl_program_clear(p);
         free(p);
@@ -240,7 +242,7 @@ static kp_status load_from_dir(kp_template *t, const tpl_program *from, const tp
     else if (st != KP_OK)
         st = file_error(err, st, "partial", path.data, errnum);
     else
-        st = compile_partial(path.data, text.data ? text.data : "", text.len, out, err);
+        st = compile_partial(t, path.data, text.data ? text.data : "", text.len, out, err);
     kp_buf_free(&text);
     kp_buf_free(&path);
     return st;
@@ -255,7 +257,7 @@ static kp_status load_partial(kp_template *t, const tpl_program *from, const tpl
     if (json_is_object(t->partials))
         v = json_object_getn(t->partials, from->src + tok->off, tok->len);
     if (json_is_string(v))
-        return compile_partial(name, json_string_value(v), json_string_length(v), out, err);
+        return compile_partial(t, name, json_string_value(v), json_string_length(v), out, err);
     if (t->partials_dir)
         return load_from_dir(t, from, tok, name, out, err);
     return KP_OK;   /* the spec: a partial that is nowhere is empty */

@@ -31,16 +31,13 @@ typedef struct tpl_token {
     uint32_t indent_off;    /* standalone partial: the white space before it */
     uint32_t indent_len;
     uint32_t part, parts;   /* a name's dot-separated parts: program->parts[part..+parts) */
-    uint32_t rest_hash;     /* tpl_hash of the name after its first part and dot */
 } tpl_token;
 
-/* One part of a dotted name, split and hashed once when compiled. */
+/* One part of a dotted name, split and numbered once when compiled. */
 typedef struct tpl_part {
     uint32_t off, len;      /* in the source */
-    uint32_t hash;          /* tpl_hash of it */
-    uint32_t key;           /* where the same bytes first occur as a part: equal
-                               parts of a source share one pointer, which the
-                               renderer's memo compares before the bytes */
+    uint32_t slot;          /* the number of its bytes: equal parts of a template
+                               and its partials share one (the renderer's memo) */
 } tpl_part;
 
 /* One parsed source: the template itself or one partial. */
@@ -60,20 +57,33 @@ typedef struct tpl_partial {
     tpl_program *program;   /* NULL: not found, renders as nothing */
 } tpl_partial;
 
-/* A name looked up in an object during one render: the renderer remembers
- * what it found, so the same name is hashed and searched for once (a receipt
- * asks for "response", "labels" and "receipt" dozens of times).  Valid while
- * gen is the template's current render. */
-typedef struct tpl_memo {
-    const json_t *object;
-    const char *key;        /* a part, or (for names of three parts and more)
-                               everything after the first part */
-    const json_t *value;    /* NULL: not there */
-    uint32_t len, hash, gen;
-} tpl_memo;
+/* The parts of the dotted names of a template and its partials, each
+ * numbered once ("response", "chequeInfo", "rrn"): the renderer remembers
+ * lookups by number instead of hashing names. */
+typedef struct tpl_name {
+    uint32_t at, len;       /* in tpl_names.bytes */
+    uint32_t hash;
+} tpl_name;
 
-#define TPL_MEMO_BITS 8
-#define TPL_MEMO_SIZE (1u << TPL_MEMO_BITS)
+typedef struct tpl_names {
+    tpl_name *names;        /* by number */
+    uint32_t count, cap;
+    uint32_t *table;        /* open addressing: number + 1; 0: free */
+    uint32_t table_size;
+    char *bytes;
+    size_t bytes_len, bytes_cap;
+} tpl_names;
+
+/* What the name part numbered like this memo entry found in an object
+ * during a render, for the last two objects it was looked up in (a name
+ * searched down the context stack misses in a section's object before it
+ * hits the root; "date" is both labels.date and receipt.date).  Valid
+ * while gen is the template's current render. */
+typedef struct tpl_memo {
+    const json_t *object[2];
+    const json_t *value[2]; /* NULL: not there */
+    uint32_t gen[2];
+} tpl_memo;
 
 struct kp_template {
     tpl_program main;
@@ -83,27 +93,20 @@ struct kp_template {
     size_t max_output;
     tpl_partial *cache;
     size_t cached, cache_cap;
-    tpl_memo *memo;         /* TPL_MEMO_SIZE entries, made on the first render */
+    tpl_names names;        /* of the template and the partials compiled so far */
+    tpl_memo *memo;         /* one entry per name number */
+    size_t memo_cap;
     void *render_state;     /* template_render.c's, ~17 KB, kept between renders */
     uint32_t memo_gen;      /* the render the valid entries belong to */
 };
 
 /* template_parse.c */
 kp_status tpl_program_init(tpl_program *p, const char *name, const char *src, size_t len,
-                           kp_error *err);
+                           tpl_names *names, kp_error *err);
+void tpl_names_clear(tpl_names *names);
 void tpl_program_clear(tpl_program *p);
 kp_status tpl_error_at(kp_error *err, kp_status status, const tpl_program *p, size_t off,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* FNV-1a: the hash of a name part for the renderer's memo. */
-static inline uint32_t tpl_hash(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
 
 /* template_render.c */
 kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get, void *arg,

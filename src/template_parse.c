@@ -407,39 +407,94 @@ static bool has_name(const tpl_token *t)
            t->kind == TPL_INVERTED;
 }
 
-/* Points every part at the first part with the same bytes. */
-static kp_status share_keys(tpl_program *p, kp_error *err)
+/* FNV-1a */
+static uint32_t hash(const char *s, size_t len)
 {
-    size_t size = 16, mask;
-    uint32_t *seen;         /* part index + 1; 0: free */
+    uint32_t h = 2166136261u;
 
-    while (size < 2 * p->n_parts)
-        size *= 2;
-    seen = calloc(size, sizeof *seen);
-    if (!seen)
-        return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", p->name);
-    mask = size - 1;
-    for (size_t i = 0; i < p->n_parts; i++) {
-        tpl_part *part = &p->parts[i];
-        size_t slot = part->hash & mask;
-        part->key = part->off;
-        for (; seen[slot]; slot = (slot + 1) & mask) {
-            const tpl_part *first = &p->parts[seen[slot] - 1];
-            if (first->hash == part->hash && first->len == part->len &&
-                memcmp(p->src + first->off, p->src + part->off, part->len) == 0)
-                break;
-        }
-        if (seen[slot])
-            part->key = p->parts[seen[slot] - 1].off;
-        else
-            seen[slot] = (uint32_t)i + 1;
-    }
-    free(seen);
-    return KP_OK;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
 }
 
-/* Splits every name at its dots once, so rendering does not. */
-static kp_status split_names(tpl_program *p, kp_error *err)
+static bool names_grow_table(tpl_names *nm)
+{
+    uint32_t size = nm->table_size ? nm->table_size * 2 : 64, mask = size - 1;
+    uint32_t *table = calloc(size, sizeof *table);
+
+    if (!table)
+        return false;
+    for (uint32_t i = 0; i < nm->count; i++) {
+        uint32_t slot = nm->names[i].hash & mask;
+        while (table[slot])
+            slot = (slot + 1) & mask;
+        table[slot] = i + 1;
+    }
+    free(nm->table);
+    nm->table = table;
+    nm->table_size = size;
+    return true;
+}
+
+/* Room for one more name of len bytes. */
+static bool names_reserve(tpl_names *nm, size_t len)
+{
+    if (nm->count == nm->cap) {
+        uint32_t cap = nm->cap ? nm->cap * 2 : 32;
+        tpl_name *grown = realloc(nm->names, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        nm->names = grown;
+        nm->cap = cap;
+    }
+    if (nm->bytes_cap - nm->bytes_len < len) {
+        size_t cap = nm->bytes_cap ? nm->bytes_cap : 512;
+        char *grown;
+        while (cap - nm->bytes_len < len)
+            cap *= 2;
+        grown = realloc(nm->bytes, cap);
+        if (!grown)
+            return false;
+        nm->bytes = grown;
+        nm->bytes_cap = cap;
+    }
+    return (nm->count + 1) * 2 <= nm->table_size || names_grow_table(nm);
+}
+
+/* The number of the name s[0..len) with that hash, numbered when new;
+ * UINT32_MAX: out of memory. */
+static uint32_t name_number(tpl_names *nm, const char *s, size_t len, uint32_t hash)
+{
+    uint32_t mask, slot;
+
+    if (!names_reserve(nm, len))
+        return UINT32_MAX;
+    mask = nm->table_size - 1;
+    for (slot = hash & mask; nm->table[slot]; slot = (slot + 1) & mask) {
+        const tpl_name *n = &nm->names[nm->table[slot] - 1];
+        if (n->hash == hash && n->len == len && memcmp(nm->bytes + n->at, s, len) == 0)
+            return nm->table[slot] - 1;
+    }
+    memcpy(nm->bytes + nm->bytes_len, s, len);
+    nm->names[nm->count].at = (uint32_t)nm->bytes_len;
+    nm->names[nm->count].len = (uint32_t)len;
+    nm->names[nm->count].hash = hash;
+    nm->bytes_len += len;
+    nm->table[slot] = nm->count + 1;
+    return nm->count++;
+}
+
+void tpl_names_clear(tpl_names *nm)
+{
+    free(nm->names);
+    free(nm->table);
+    free(nm->bytes);
+    memset(nm, 0, sizeof *nm);
+}
+
+/* Splits every name at its dots once and numbers its parts (equal parts of
+ * the template and its partials get one number), so rendering does neither. */
+static kp_status split_names(tpl_program *p, tpl_names *nm, kp_error *err)
 {
     size_t n = 0, at = 0;
 
@@ -457,27 +512,25 @@ static kp_status split_names(tpl_program *p, kp_error *err)
         t->part = (uint32_t)at;
         for (;;) {
             const char *dot = memchr(p->src + off, '.', end - off);
-            size_t part_end = dot ? (size_t)(dot - p->src) : end;
+            size_t part_end = dot ? (size_t)(dot - p->src) : end, len = part_end - off;
             p->parts[at].off = (uint32_t)off;
-            p->parts[at].len = (uint32_t)(part_end - off);
-            p->parts[at].hash = tpl_hash(p->src + off, part_end - off);
+            p->parts[at].len = (uint32_t)len;
+            p->parts[at].slot = name_number(nm, p->src + off, len, hash(p->src + off, len));
+            if (p->parts[at].slot == UINT32_MAX)
+                return kp_error_set(err, KP_ERR_NOMEM, "%s: out of memory", p->name);
             at++;
             if (!dot)
                 break;
             off = part_end + 1;
         }
         t->parts = (uint32_t)(at - t->part);
-        if (t->parts > 1) {
-            size_t rest = p->parts[t->part + 1].off;
-            t->rest_hash = tpl_hash(p->src + rest, end - rest);
-        }
     }
     p->n_parts = at;
-    return share_keys(p, err);
+    return KP_OK;
 }
 
 kp_status tpl_program_init(tpl_program *p, const char *name, const char *src, size_t len,
-                           kp_error *err)
+                           tpl_names *names, kp_error *err)
 {
     parser ps;
     kp_status st;
@@ -507,7 +560,7 @@ kp_status tpl_program_init(tpl_program *p, const char *name, const char *src, si
     ps.open_len = ps.close_len = 2;
     st = parse(&ps);
     if (st == KP_OK)
-        st = split_names(p, err);
+        st = split_names(p, names, err);
     return st;
 }
 

@@ -23,68 +23,34 @@ typedef struct render {
     size_t depth;
     kp_template_getter get;     /* NULL: json_object_getn */
     void *get_arg;
-    tpl_memo *memo;             /* the template's, for this render: gen */
+    tpl_memo *memo;             /* the template's (by name number), for this render: gen */
     uint32_t gen;
     const json_t *contexts[MAX_CONTEXTS];
 } render;
 
 static kp_status render_range(render *r, const tpl_program *p, size_t from, size_t to);
 
-/* json_object_getn(object, key) remembered for the rest of the render. */
-static const json_t *memo_get(render *r, const json_t *object, const char *key, uint32_t len,
-                              uint32_t hash)
+/* The member `part` of object, remembered for the rest of the render under
+ * the part's number. */
+static const json_t *memo_get(render *r, const tpl_program *p, const tpl_part *part,
+                              const json_t *object)
 {
-    uint32_t slot = (hash ^ (uint32_t)((uintptr_t)object >> 4) * 0x9E3779B1u) >>
-                    (32 - TPL_MEMO_BITS);
-    tpl_memo *m = &r->memo[slot];
+    tpl_memo *m = &r->memo[part->slot];
+    const char *name = p->src + part->off;
     const json_t *v;
 
-    if (m->gen == r->gen && m->object == object && m->hash == hash && m->len == len &&
-        (m->key == key || memcmp(m->key, key, len) == 0))
-        return m->value;
-    v = r->get ? r->get(r->get_arg, object, key, len)
-               : json_object_getn((json_t *)object, key, len);
-    m->object = object;
-    m->key = key;
-    m->len = len;
-    m->hash = hash;
-    m->gen = r->gen;
-    m->value = v;
-    return v;
-}
-
-/* The name's parts after the first, inside v (what the first part found). */
-static const json_t *lookup_rest(render *r, const tpl_program *p, const tpl_token *tok,
-                                 const json_t *v)
-{
-    const tpl_part *part = &p->parts[tok->part];
-    const char *rest = p->src + part[1].off;
-    uint32_t rest_len = tok->off + tok->len - part[1].off, slot;
-    const json_t *first = v;
-    tpl_memo *m;
-
-    if (tok->parts == 2)
-        return json_is_object(v) ? memo_get(r, v, p->src + part[1].key, part[1].len, part[1].hash)
-                                 : NULL;
-    /* three parts or more: remember the whole rest too ("chequeInfo.rrn"
-     * inside the response; a part never has a dot, so the keys differ) */
-    slot = (tok->rest_hash ^ (uint32_t)((uintptr_t)v >> 4) * 0x9E3779B1u) >>
-           (32 - TPL_MEMO_BITS);
-    m = &r->memo[slot];
-    if (m->gen == r->gen && m->object == v && m->hash == tok->rest_hash &&
-        m->len == rest_len && (m->key == rest || memcmp(m->key, rest, rest_len) == 0))
-        return m->value;
-    for (uint32_t i = 1; i < tok->parts && v; i++) {
-        const char *name = p->src + part[i].key;
-        v = json_is_object(v) ? memo_get(r, v, name, part[i].len, part[i].hash) : NULL;
-    }
-    m = &r->memo[slot];
-    m->object = first;
-    m->key = rest;
-    m->len = rest_len;
-    m->hash = tok->rest_hash;
-    m->gen = r->gen;
-    m->value = v;
+    if (m->object[0] == object && m->gen[0] == r->gen)
+        return m->value[0];
+    if (m->object[1] == object && m->gen[1] == r->gen)
+        return m->value[1];
+    v = r->get ? r->get(r->get_arg, object, name, part->len)
+               : json_object_getn((json_t *)object, name, part->len);
+    m->object[1] = m->object[0];
+    m->value[1] = m->value[0];
+    m->gen[1] = m->gen[0];
+    m->object[0] = object;
+    m->value[0] = v;
+    m->gen[0] = r->gen;
     return v;
 }
 
@@ -92,17 +58,18 @@ static const json_t *lookup_rest(render *r, const tpl_program *p, const tpl_toke
  * the rest only inside what it found. */
 static const json_t *lookup(render *r, const tpl_program *p, const tpl_token *tok)
 {
-    const tpl_part *first = &p->parts[tok->part];
-    const char *name = p->src + first->key;
+    const tpl_part *part = &p->parts[tok->part];
     const json_t *v = NULL;
 
     if (tok->len == 1 && p->src[tok->off] == '.')
         return r->depth ? r->contexts[r->depth - 1] : NULL;
     for (size_t i = r->depth; i-- > 0 && !v;) {
         if (json_is_object(r->contexts[i]))
-            v = memo_get(r, r->contexts[i], name, first->len, first->hash);
+            v = memo_get(r, p, part, r->contexts[i]);
     }
-    return v && tok->parts > 1 ? lookup_rest(r, p, tok, v) : v;
+    for (uint32_t i = 1; i < tok->parts && v; i++)
+        v = json_is_object(v) ? memo_get(r, p, part + i, v) : NULL;
+    return v;
 }
 
 static kp_status fail(render *r, kp_status st, const tpl_program *p, const tpl_token *tok,
@@ -192,6 +159,25 @@ static kp_status render_section(render *r, const tpl_program *p, const tpl_token
     return st;
 }
 
+/* A memo entry for every name numbered so far (new ones never current). */
+static kp_status memo_fit(kp_template *t)
+{
+    size_t cap = t->memo_cap ? t->memo_cap : 64;
+    tpl_memo *grown;
+
+    if (t->memo_cap >= t->names.count)
+        return KP_OK;
+    while (cap < t->names.count)
+        cap *= 2;
+    grown = realloc(t->memo, cap * sizeof *grown);
+    if (!grown)
+        return KP_ERR_NOMEM;
+    memset(grown + t->memo_cap, 0, (cap - t->memo_cap) * sizeof *grown);
+    t->memo = grown;
+    t->memo_cap = cap;
+    return KP_OK;
+}
+
 static kp_status render_partial(render *r, const tpl_program *p, const tpl_token *tok)
 {
     const tpl_program *partial;
@@ -202,10 +188,13 @@ static kp_status render_partial(render *r, const tpl_program *p, const tpl_token
         return fail(r, KP_ERR_TOO_LARGE, p, tok,
                     "partials nested deeper than 32: does a partial include itself?");
     st = tpl_partial_get(r->t, p, tok, &partial, r->err);
+    if (st == KP_OK && (st = memo_fit(r->t)) != KP_OK)
+        kp_error_set(r->err, st, "out of memory");
     if (st != KP_OK) {
         r->reported = true;
         return st;
     }
+    r->memo = r->t->memo;   /* a new partial's names may have moved it */
     st = put_indent(r, tok);
     if (st != KP_OK || !partial)
         return st;
@@ -267,10 +256,11 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get,
     kp_status st;
     render *r;
 
-    if (!t->memo && !(t->memo = calloc(TPL_MEMO_SIZE, sizeof *t->memo)))
+    if (memo_fit(t) != KP_OK)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     if (++t->memo_gen == 0) {   /* wrapped: no entry may look current */
-        memset(t->memo, 0, TPL_MEMO_SIZE * sizeof *t->memo);
+        if (t->memo)
+            memset(t->memo, 0, t->memo_cap * sizeof *t->memo);
         t->memo_gen = 1;
     }
     /* kept for the next render (one at a time); not zeroed: the context
