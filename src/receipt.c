@@ -47,7 +47,11 @@ struct kp_receipt_renderer {
     kp_pdf_renderer *pdf;
     cached_template templates[TEMPLATE_CACHE];
     size_t n_templates;
+    kp_buf markup;                  /* the expanded template, kept between renders */
 };
+
+/* A markup buffer bigger than this is not kept after a render. */
+#define MARKUP_KEEP (64u << 10)
 
 void kp_receipt_options_init(kp_receipt_options *opt)
 {
@@ -314,6 +318,7 @@ void kp_receipt_renderer_free(kp_receipt_renderer *r)
     kp_pdf_renderer_free(r->pdf);
     json_decref(r->labels);
     kp_receipt_expander_free(r->expander);
+    kp_buf_free(&r->markup);
     free(r->logo);
     free(r->header);
     free(r->footer);
@@ -445,7 +450,7 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
                                      kp_buf *out, kp_error *err)
 {
     kp_layout_options lopt = { r->cpl, NULL };
-    kp_buf markup = KP_BUF_INIT;
+    kp_buf *markup = &r->markup;    /* no growing it from nothing every receipt */
     kp_layout *layout = NULL;
     kp_template *t = NULL;
     char name[64];
@@ -454,12 +459,13 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
 
     if (!r->template_name)
         default_template_name(r, kp_receipt_document_kind(doc), name, sizeof name);
+    kp_buf_reset(markup);
     st = find_template(r, r->template_name ? r->template_name : name, &t, err);
     if (st == KP_OK)
-        st = kp_receipt_expand(r->expander, doc, t, &markup, err);
+        st = kp_receipt_expand(r->expander, doc, t, markup, err);
     if (st == KP_OK) {
         lopt.source = r->template_name ? r->template_name : name;
-        st = kp_layout_parse(kp_buf_str(&markup), markup.len, &lopt, &layout, err);
+        st = kp_layout_parse(kp_buf_str(markup), markup->len, &lopt, &layout, err);
     }
     if (st == KP_OK) {
         if (r->cut == 0)
@@ -469,7 +475,8 @@ kp_status kp_receipt_renderer_render(kp_receipt_renderer *r, const kp_receipt_do
     if (st != KP_OK && out->len > before)
         out->len = before, out->data[before] = '\0';
     kp_layout_free(layout);
-    kp_buf_free(&markup);
+    if (markup->cap > MARKUP_KEEP)
+        kp_buf_free(markup);
     return st;
 }
 

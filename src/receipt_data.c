@@ -502,11 +502,15 @@ static const field_name envelope_names[E_COUNT] = {
 };
 #undef NAME
 
-/* Where name[0..len) is in names[0..n), or n. */
+/* Where name[0..len) is in names[0..n), or n.  The length and first byte
+ * are compared before the rest: most names differ there. */
 static size_t name_index(const field_name *names, size_t n, const char *name, size_t len)
 {
+    if (len == 0)
+        return n;
     for (size_t i = 0; i < n; i++)
-        if (names[i].len == len && memcmp(names[i].name, name, len) == 0)
+        if (names[i].len == len && names[i].name[0] == name[0] &&
+            memcmp(names[i].name + 1, name + 1, len - 1) == 0)
             return i;
     return n;
 }

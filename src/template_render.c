@@ -30,21 +30,14 @@ typedef struct render {
 
 static kp_status render_range(render *r, const tpl_program *p, size_t from, size_t to);
 
-/* The member `part` of object, remembered for the rest of the render under
- * the part's number. */
-static const json_t *memo_get(render *r, const tpl_program *p, const tpl_part *part,
-                              const json_t *object)
+/* A memo miss: the member asked of get (or jansson), remembered as the
+ * entry's newest. */
+static const json_t *__attribute__((noinline))
+memo_miss(render *r, tpl_memo *m, const char *name, size_t len, const json_t *object)
 {
-    tpl_memo *m = &r->memo[part->slot];
-    const char *name = p->src + part->off;
-    const json_t *v;
+    const json_t *v = r->get ? r->get(r->get_arg, object, name, len)
+                             : json_object_getn((json_t *)object, name, len);
 
-    if (m->object[0] == object && m->gen[0] == r->gen)
-        return m->value[0];
-    if (m->object[1] == object && m->gen[1] == r->gen)
-        return m->value[1];
-    v = r->get ? r->get(r->get_arg, object, name, part->len)
-               : json_object_getn((json_t *)object, name, part->len);
     m->object[1] = m->object[0];
     m->value[1] = m->value[0];
     m->gen[1] = m->gen[0];
@@ -52,6 +45,20 @@ static const json_t *memo_get(render *r, const tpl_program *p, const tpl_part *p
     m->value[0] = v;
     m->gen[0] = r->gen;
     return v;
+}
+
+/* The member `part` of object, remembered for the rest of the render under
+ * the part's number. */
+static inline const json_t *memo_get(render *r, const tpl_program *p, const tpl_part *part,
+                                     const json_t *object)
+{
+    tpl_memo *m = &r->memo[part->slot];
+
+    if (m->object[0] == object && m->gen[0] == r->gen)
+        return m->value[0];
+    if (m->object[1] == object && m->gen[1] == r->gen)
+        return m->value[1];
+    return memo_miss(r, m, p->src + part->off, part->len, object);
 }
 
 /* Spec name resolution: the first part is searched down the context stack,
