@@ -756,6 +756,15 @@ json_t *kp_receipt_response_member(const json_t *member)
     return member ? data_value(member, 1) : NULL;
 }
 
+/* data_object(v, 1) keeps a member that is data and copies one that is not
+ * (data_copy at depth 2, nothing when that is NULL): data_value(member, 2). */
+_Static_assert(DATA_MAX_DEPTH > 1, "an object in the response keeps its members");
+
+json_t *kp_receipt_response_grandchild(const json_t *member)
+{
+    return member ? data_value(member, 2) : NULL;
+}
+
 static void put_cheque(json_t *root, const kp_receipt_source *s)
 {
     json_t *receipt = json_object();

@@ -31,6 +31,10 @@ int kp_receipt_field_index(bool envelope, const char *name, size_t len);
 json_t *kp_receipt_field(const kp_receipt_source *src, bool envelope, int index);
 /* A member of the response as data (new reference; itself when it is). */
 json_t *kp_receipt_response_member(const json_t *member);
+/* A member of an object member of the response (chequeInfo.NAME) as data:
+ * what the member's own data (kp_receipt_response_member) holds under that
+ * name, made alone (new reference; itself when it is data). */
+json_t *kp_receipt_response_grandchild(const json_t *member);
 
 /* The template data's branding object (new reference; NULL: no memory). */
 json_t *kp_receipt_branding_json(const kp_receipt_branding *branding);

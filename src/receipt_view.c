@@ -11,13 +11,17 @@
 #include "config.h"
 #include "receipt_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(KP_RECEIPT_FIELDS <= 32, "a view notes its made fields in 32 bits");
 
 struct kp_receipt_expander {
     json_t *labels;         /* the data's labels: the renderer's, or {} */
     json_t *branding;
     json_t *root, *receipt, *response;  /* the stand-ins */
+    json_t *info;           /* response.chequeInfo's, when it is an object */
 };
 
 /* A copy of a response member made for this render, kept until it ends. */
@@ -30,7 +34,7 @@ typedef struct view {
     const kp_receipt_expander *x;
     kp_receipt_source src;
     json_t *fields[2][KP_RECEIPT_FIELDS];     /* receipt.*, the envelope's */
-    bool done[2][KP_RECEIPT_FIELDS];
+    uint32_t done[2];                         /* which fields are made, by bit */
     made *made;
     size_t n, cap;
     kp_status status;       /* KP_ERR_NOMEM when a copy could not be kept */
@@ -49,7 +53,8 @@ kp_status kp_receipt_expander_new(const json_t *labels, const json_t *branding,
     x->root = json_object();
     x->receipt = json_object();
     x->response = json_object();
-    if (!x->labels || !x->branding || !x->root || !x->receipt || !x->response) {
+    x->info = json_object();
+    if (!x->labels || !x->branding || !x->root || !x->receipt || !x->response || !x->info) {
         kp_receipt_expander_free(x);
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     }
@@ -66,6 +71,7 @@ void kp_receipt_expander_free(kp_receipt_expander *x)
     json_decref(x->root);
     json_decref(x->receipt);
     json_decref(x->response);
+    json_decref(x->info);
     free(x);
 }
 
@@ -76,9 +82,9 @@ static const json_t *field(view *v, bool envelope, const char *name, size_t len)
 
     if (i < 0)
         return NULL;
-    if (!v->done[envelope][i]) {
+    if (!(v->done[envelope] & (UINT32_C(1) << i))) {
         v->fields[envelope][i] = kp_receipt_field(&v->src, envelope, i);
-        v->done[envelope][i] = true;
+        v->done[envelope] |= UINT32_C(1) << i;
     }
     return v->fields[envelope][i];
 }
@@ -103,11 +109,11 @@ static const json_t *keep(view *v, const json_t *from, json_t *value)
     return value;
 }
 
-/* A member of the response: itself when it is data, else a copy made once. */
-static const json_t *response_member(view *v, const char *name, size_t len)
+/* A member made data by make(member): itself when it is, else a copy made
+ * once per render. */
+static const json_t *data_member(view *v, const json_t *member, json_t *(*make)(const json_t *))
 {
-    const json_t *member = json_object_getn((json_t *)v->src.response, name, len);
-    json_t *value = kp_receipt_response_member(member);
+    json_t *value = make(member);
 
     if (value == member) {
         json_decref(value);   /* shared: the cheque outlives the render */
@@ -120,6 +126,25 @@ static const json_t *response_member(view *v, const char *name, size_t len)
         }
     }
     return keep(v, member, value);
+}
+
+/* A member of the response.  chequeInfo, which receipts read a dozen
+ * members of, is a stand-in whose members are made data one by one
+ * (info_member) instead of all of it being checked or copied. */
+static const json_t *response_member(view *v, const char *name, size_t len)
+{
+    const json_t *member = json_object_getn((json_t *)v->src.response, name, len);
+
+    if (member && member == v->src.info && json_is_object(member))
+        return v->x->info;
+    return data_member(v, member, kp_receipt_response_member);
+}
+
+static const json_t *info_member(view *v, const char *name, size_t len)
+{
+    const json_t *member = json_object_getn((json_t *)v->src.info, name, len);
+
+    return data_member(v, member, kp_receipt_response_grandchild);
 }
 
 static const json_t *root_member(view *v, const char *name, size_t len)
@@ -147,6 +172,8 @@ static const json_t *view_get(void *arg, const json_t *object, const char *name,
         return field(v, false, name, len);
     if (object == v->x->response)
         return response_member(v, name, len);
+    if (object == v->x->info)
+        return info_member(v, name, len);
     return json_object_getn((json_t *)object, name, len);
 }
 
@@ -170,8 +197,11 @@ kp_status kp_receipt_expand(kp_receipt_expander *x, const kp_receipt_document *d
     kp_status st;
     view v;
 
-    memset(&v, 0, sizeof v);
     v.x = x;
+    v.done[0] = v.done[1] = 0;  /* fields[] is read only where done says */
+    v.made = NULL;
+    v.n = v.cap = 0;
+    v.status = KP_OK;
     kp_receipt_source_init(&v.src, doc, x->labels);
     if (!v.src.cheque || !json_is_object(v.src.response))
         return expand_built(x, doc, t, out, err);
@@ -183,9 +213,8 @@ kp_status kp_receipt_expand(kp_receipt_expander *x, const kp_receipt_document *d
             out->data[before] = '\0';
     }
     for (int e = 0; e < 2; e++)
-        for (int i = 0; i < KP_RECEIPT_FIELDS; i++)
-            if (v.done[e][i])
-                json_decref(v.fields[e][i]);
+        for (uint32_t done = v.done[e]; done; done &= done - 1)
+            json_decref(v.fields[e][__builtin_ctz(done)]);
     for (size_t i = 0; i < v.n; i++)
         json_decref(v.made[i].value);
     free(v.made);
