@@ -447,7 +447,7 @@ static bool names_reserve(tpl_names *nm, size_t len)
         nm->names = grown;
         nm->cap = cap;
     }
-    if (nm->bytes_cap - nm->bytes_len < len) {
+    if (!nm->bytes || nm->bytes_cap - nm->bytes_len < len) {   /* never NULL: memcmp */
         size_t cap = nm->bytes_cap ? nm->bytes_cap : 512;
         char *grown;
         while (cap - nm->bytes_len < len)
@@ -475,7 +475,8 @@ static uint32_t name_number(tpl_names *nm, const char *s, size_t len, uint32_t h
         if (n->hash == hash && n->len == len && memcmp(nm->bytes + n->at, s, len) == 0)
             return nm->table[slot] - 1;
     }
-    memcpy(nm->bytes + nm->bytes_len, s, len);
+    if (len)
+        memcpy(nm->bytes + nm->bytes_len, s, len);
     nm->names[nm->count].at = (uint32_t)nm->bytes_len;
     nm->names[nm->count].len = (uint32_t)len;
     nm->names[nm->count].hash = hash;
