@@ -7,6 +7,8 @@
  * receipt reads a few dozen members, and building and freeing all of them
  * in jansson was a fifth of printing it.  Values made for one render are
  * kept until it ends (the template engine remembers them) and then freed.
+ * What does not change from one receipt to the next (a label, the
+ * branding, which field a name is) is remembered by the expander.
  */
 #include "config.h"
 #include "receipt_internal.h"
@@ -17,11 +19,29 @@
 
 _Static_assert(KP_RECEIPT_FIELDS <= 32, "a view notes its made fields in 32 bits");
 
+/* A name asked of the root, receipt, labels or branding and what it is
+ * there, the same in every render: remembered by where the template keeps
+ * the name, its bytes compared too (another template may be where a freed
+ * one was). */
+#define HINT_NAME 24
+#define HINT_BITS 7
+#define HINT_WAYS 4
+
+typedef struct hint {
+    const json_t *object;   /* NULL: free */
+    const char *at;
+    uint32_t len;
+    char name[HINT_NAME];
+    const json_t *value;    /* a label, the branding's member, or a stand-in */
+    int field;              /* else the field's index; -1: none */
+} hint;
+
 struct kp_receipt_expander {
     json_t *labels;         /* the data's labels: the renderer's, or {} */
     json_t *branding;
     json_t *root, *receipt, *response;  /* the stand-ins */
     json_t *info;           /* response.chequeInfo's, when it is an object */
+    hint hints[1u << HINT_BITS];
 };
 
 /* A copy of a response member made for this render, kept until it ends. */
@@ -31,7 +51,7 @@ typedef struct made {
 } made;
 
 typedef struct view {
-    const kp_receipt_expander *x;
+    kp_receipt_expander *x;
     kp_receipt_source src;
     json_t *fields[2][KP_RECEIPT_FIELDS];     /* receipt.*, the envelope's */
     uint32_t done[2];                         /* which fields are made, by bit */
@@ -75,13 +95,9 @@ void kp_receipt_expander_free(kp_receipt_expander *x)
     free(x);
 }
 
-/* A field of receipt.* or of the envelope, made once. */
-static const json_t *field(view *v, bool envelope, const char *name, size_t len)
+/* Field i of receipt.* or of the envelope, made once per render. */
+static const json_t *field(view *v, bool envelope, int i)
 {
-    int i = kp_receipt_field_index(envelope, name, len);
-
-    if (i < 0)
-        return NULL;
     if (!(v->done[envelope] & (UINT32_C(1) << i))) {
         v->fields[envelope][i] = kp_receipt_field(&v->src, envelope, i);
         v->done[envelope] |= UINT32_C(1) << i;
@@ -147,32 +163,86 @@ static const json_t *info_member(view *v, const char *name, size_t len)
     return data_member(v, member, kp_receipt_response_grandchild);
 }
 
-static const json_t *root_member(view *v, const char *name, size_t len)
+/* What name is in object (root, receipt, labels or branding) in every
+ * render: a value, or the index of the field it is. */
+static void resolve(const kp_receipt_expander *x, const json_t *object, const char *name,
+                    size_t len, hint *h)
 {
-    const kp_receipt_expander *x = v->x;
+    h->value = NULL;
+    h->field = -1;
+    if (object == x->labels || object == x->branding)
+        h->value = json_object_getn((json_t *)object, name, len);
+    else if (object == x->receipt)
+        h->field = kp_receipt_field_index(false, name, len);
+    else if (len == 8 && memcmp(name, "response", 8) == 0)
+        h->value = x->response;
+    else if (len == 7 && memcmp(name, "receipt", 7) == 0)
+        h->value = x->receipt;
+    else if (len == 6 && memcmp(name, "labels", 6) == 0)
+        h->value = x->labels;
+    else if (len == 8 && memcmp(name, "branding", 8) == 0)
+        h->value = x->branding;
+    else
+        h->field = kp_receipt_field_index(true, name, len);
+}
 
-    if (len == 8 && memcmp(name, "response", 8) == 0)
-        return x->response;
-    if (len == 7 && memcmp(name, "receipt", 7) == 0)
-        return x->receipt;
-    if (len == 6 && memcmp(name, "labels", 6) == 0)
-        return x->labels;
-    if (len == 8 && memcmp(name, "branding", 8) == 0)
-        return x->branding;
-    return field(v, true, name, len);
+static bool is_hint(const hint *h, const json_t *object, const char *name, size_t len)
+{
+    return h->object == object && h->at == name && h->len == len &&
+           memcmp(h->name, name, len) == 0;
+}
+
+/* The hint for name in object: one of HINT_WAYS places from its hash, the
+ * first free one when it is new (else the first), resolved then. */
+static const hint *find_hint(kp_receipt_expander *x, const json_t *object, const char *name,
+                             size_t len)
+{
+    uint64_t key = ((uintptr_t)name ^ ((uintptr_t)object >> 4)) * UINT64_C(0x9E3779B97F4A7C15);
+    size_t first = (size_t)(key >> (64 - HINT_BITS)), mask = (1u << HINT_BITS) - 1;
+    hint *h = NULL;
+
+    for (size_t i = 0; i < HINT_WAYS; i++) {
+        hint *at = &x->hints[(first + i) & mask];
+        if (is_hint(at, object, name, len))
+            return at;
+        if (!h && !at->object)
+            h = at;
+    }
+    if (!h)
+        h = &x->hints[first];
+    h->object = object;
+    h->at = name;
+    h->len = (uint32_t)len;
+    memcpy(h->name, name, len);
+    resolve(x, object, name, len, h);
+    return h;
+}
+
+static const json_t *lasting_member(view *v, const json_t *object, const char *name, size_t len)
+{
+    const hint *h;
+    hint one;
+
+    if (len <= HINT_NAME) {
+        h = find_hint(v->x, object, name, len);
+    } else {
+        resolve(v->x, object, name, len, &one);
+        h = &one;
+    }
+    return h->field >= 0 ? field(v, object == v->x->root, h->field) : h->value;
 }
 
 static const json_t *view_get(void *arg, const json_t *object, const char *name, size_t len)
 {
     view *v = arg;
+    const kp_receipt_expander *x = v->x;
 
-    if (object == v->x->root)
-        return root_member(v, name, len);
-    if (object == v->x->receipt)
-        return field(v, false, name, len);
-    if (object == v->x->response)
+    if (object == x->root || object == x->receipt || object == x->labels ||
+        object == x->branding)
+        return lasting_member(v, object, name, len);
+    if (object == x->response)
         return response_member(v, name, len);
-    if (object == v->x->info)
+    if (object == x->info)
         return info_member(v, name, len);
     return json_object_getn((json_t *)object, name, len);
 }
