@@ -87,8 +87,11 @@ typedef struct tpl_printed {
     uint32_t cap;
 } tpl_printed;
 
-/* Values longer than this are escaped every time (a logo is ~300 KB). */
+/* Values longer than this are escaped every time (a logo is ~300 KB), and
+ * a template keeps at most TPL_PRINTED_BUDGET bytes of them in all (a huge
+ * template of many tags must not keep megabytes). */
 #define TPL_PRINTED_MAX 256
+#define TPL_PRINTED_BUDGET (64u << 10)
 
 /* What the name part numbered like this memo entry found in an object
  * during a render, for the last two objects it was looked up in (a name
@@ -114,6 +117,7 @@ struct kp_template {
     size_t memo_cap;
     tpl_printed *printed;   /* one entry per variable tag */
     size_t printed_cap;
+    size_t printed_bytes;   /* the entries' bytes, up to TPL_PRINTED_BUDGET */
     void *render_state;     /* template_render.c's, ~17 KB, kept between renders */
     uint32_t memo_gen;      /* the render the valid entries belong to */
 };

@@ -115,19 +115,26 @@ static kp_status put_literal(render *r, const tpl_program *p, const tpl_token *t
     return st == KP_OK ? kp_buf_append(r->out, s, len) : st;
 }
 
-/* Keeps what a variable tag printed for s[0..len): out[0..out_len). */
-static void keep_printed(tpl_printed *pr, const char *s, size_t len, const char *out,
-                         size_t out_len)
+/* Keeps what a variable tag printed for s[0..len): out[0..out_len), when
+ * the template's budget allows. */
+static void keep_printed(kp_template *t, tpl_printed *pr, const char *s, size_t len,
+                         const char *out, size_t out_len)
 {
     size_t need = len + out_len;
 
     if (need > pr->cap) {
-        char *grown = realloc(pr->bytes, need);
+        char *grown;
+        if (t->printed_bytes + (need - pr->cap) > TPL_PRINTED_BUDGET)
+            grown = NULL;       /* over the budget: escaped every time */
+        else
+            grown = realloc(pr->bytes, need);
         if (!grown) {           /* not kept: escaped again next time */
+            t->printed_bytes -= pr->cap;
             free(pr->bytes);
             memset(pr, 0, sizeof *pr);
             return;
         }
+        t->printed_bytes += need - pr->cap;
         pr->bytes = grown;
         pr->cap = (uint32_t)need;
     }
@@ -153,7 +160,7 @@ static kp_status put_string(render *r, const tpl_token *tok, const json_t *v)
         return kp_buf_append(r->out, pr->bytes + len, pr->out_len);
     st = tpl_put_text(r->out, s, len, KP_ESCAPE_RECEIPT, raw);
     if (st == KP_OK && len <= TPL_PRINTED_MAX)
-        keep_printed(pr, s, len, r->out->data ? r->out->data + start : NULL,
+        keep_printed(r->t, pr, s, len, r->out->data ? r->out->data + start : NULL,
                      r->out->len - start);
     return st;
 }
