@@ -152,9 +152,6 @@ void kp_template_free(kp_template *t)
     }
     free(t->cache);
     free(t->memo);
-    for (size_t i = 0; i < t->printed_cap; i++)
-        free(t->printed[i].bytes);
-    free(t->printed);
     tpl_names_clear(&t->names);
     free(t->render_state);
     free(t->partials_dir);

@@ -294,7 +294,7 @@ static int format_real(double d, char buf[40])
     return n;
 }
 
-kp_status tpl_put_text(kp_buf *out, const char *s, size_t len, kp_escape escape, bool raw)
+static kp_status put_text(kp_buf *out, const char *s, size_t len, kp_escape escape, bool raw)
 {
     if (escape == KP_ESCAPE_RECEIPT)
         return raw ? receipt_markup(s, len, out) : kp_template_escape_receipt(s, len, out);
@@ -310,7 +310,7 @@ kp_status tpl_put_value(kp_buf *out, const json_t *v, kp_escape escape, bool raw
 
     switch (v ? json_typeof(v) : JSON_NULL) {
     case JSON_STRING:
-        return tpl_put_text(out, json_string_value(v), json_string_length(v), escape, raw);
+        return put_text(out, json_string_value(v), json_string_length(v), escape, raw);
     case JSON_INTEGER:
         n = snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return kp_buf_append(out, number, (size_t)n);

@@ -31,8 +31,6 @@ typedef struct tpl_token {
     uint32_t indent_off;    /* standalone partial: the white space before it */
     uint32_t indent_len;
     uint32_t part, parts;   /* a name's dot-separated parts: program->parts[part..+parts) */
-    uint32_t printed;       /* variable: its number among the template's variable
-                               tags (tpl_names.variables), for kp_template.printed */
 } tpl_token;
 
 /* One part of a dotted name, split and numbered once when compiled. */
@@ -74,24 +72,7 @@ typedef struct tpl_names {
     uint32_t table_size;
     char *bytes;
     size_t bytes_len, bytes_cap;
-    uint32_t variables;     /* variable tags numbered so far */
 } tpl_names;
-
-/* What a variable tag printed last: a string value's bytes and their
- * escaped form, so the next render that finds the same text there (the
- * labels, the store's name and address) copies it instead of escaping it
- * again.  The escape is a function of the bytes alone. */
-typedef struct tpl_printed {
-    char *bytes;            /* the value, then its escaped form */
-    uint32_t len, out_len;  /* 0 and 0 with bytes NULL: nothing kept */
-    uint32_t cap;
-} tpl_printed;
-
-/* Values longer than this are escaped every time (a logo is ~300 KB), and
- * a template keeps at most TPL_PRINTED_BUDGET bytes of them in all (a huge
- * template of many tags must not keep megabytes). */
-#define TPL_PRINTED_MAX 256
-#define TPL_PRINTED_BUDGET (64u << 10)
 
 /* What the name part numbered like this memo entry found in an object
  * during a render, for the last two objects it was looked up in (a name
@@ -115,9 +96,6 @@ struct kp_template {
     tpl_names names;        /* of the template and the partials compiled so far */
     tpl_memo *memo;         /* one entry per name number */
     size_t memo_cap;
-    tpl_printed *printed;   /* one entry per variable tag */
-    size_t printed_cap;
-    size_t printed_bytes;   /* the entries' bytes, up to TPL_PRINTED_BUDGET */
     void *render_state;     /* template_render.c's, ~17 KB, kept between renders */
     uint32_t memo_gen;      /* the render the valid entries belong to */
 };
@@ -136,7 +114,6 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get,
 
 /* template_escape.c */
 kp_status tpl_put_value(kp_buf *out, const json_t *v, kp_escape escape, bool raw);
-kp_status tpl_put_text(kp_buf *out, const char *s, size_t len, kp_escape escape, bool raw);
 bool tpl_truthy(const json_t *v);
 
 /* template.c: the partial named name[0..len), compiled on first use. */

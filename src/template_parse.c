@@ -510,8 +510,6 @@ static kp_status split_names(tpl_program *p, tpl_names *nm, kp_error *err)
         size_t off = t->off, end = (size_t)t->off + t->len;
         if (!has_name(t))
             continue;
-        if (t->kind == TPL_VAR || t->kind == TPL_RAW)
-            t->printed = nm->variables++;
         t->part = (uint32_t)at;
         for (;;) {
             const char *dot = memchr(p->src + off, '.', end - off);

@@ -24,7 +24,6 @@ typedef struct render {
     kp_template_getter get;     /* NULL: json_object_getn */
     void *get_arg;
     tpl_memo *memo;             /* the template's (by name number), for this render: gen */
-    tpl_printed *printed;       /* the template's, by variable tag */
     uint32_t gen;
     const json_t *contexts[MAX_CONTEXTS];
 } render;
@@ -115,67 +114,13 @@ static kp_status put_literal(render *r, const tpl_program *p, const tpl_token *t
     return st == KP_OK ? kp_buf_append(r->out, s, len) : st;
 }
 
-/* Keeps what a variable tag printed for s[0..len): out[0..out_len), when
- * the template's budget allows. */
-static void keep_printed(kp_template *t, tpl_printed *pr, const char *s, size_t len,
-                         const char *out, size_t out_len)
-{
-    size_t need = len + out_len;
-
-    if (need > pr->cap) {
-        char *grown;
-        if (t->printed_bytes + (need - pr->cap) > TPL_PRINTED_BUDGET)
-            grown = NULL;       /* over the budget: escaped every time */
-        else
-            grown = realloc(pr->bytes, need);
-        if (!grown) {           /* not kept: escaped again next time */
-            t->printed_bytes -= pr->cap;
-            free(pr->bytes);
-            memset(pr, 0, sizeof *pr);
-            return;
-        }
-        t->printed_bytes += need - pr->cap;
-        pr->bytes = grown;
-        pr->cap = (uint32_t)need;
-    }
-    if (len)
-        memcpy(pr->bytes, s, len);
-    if (out_len)
-        memcpy(pr->bytes + len, out, out_len);
-    pr->len = (uint32_t)len;
-    pr->out_len = (uint32_t)out_len;
-}
-
-/* A string value in the receipt escape: what the tag printed last time
- * when the text is the same, else escaped (and kept when short). */
-static kp_status put_string(render *r, const tpl_token *tok, const json_t *v)
-{
-    tpl_printed *pr = &r->printed[tok->printed];
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v), start = r->out->len;
-    bool raw = tok->kind == TPL_RAW;
-    kp_status st;
-
-    if (pr->bytes && pr->len == len && memcmp(pr->bytes, s, len) == 0)
-        return kp_buf_append(r->out, pr->bytes + len, pr->out_len);
-    st = tpl_put_text(r->out, s, len, KP_ESCAPE_RECEIPT, raw);
-    if (st == KP_OK && len <= TPL_PRINTED_MAX)
-        keep_printed(r->t, pr, s, len, r->out->data ? r->out->data + start : NULL,
-                     r->out->len - start);
-    return st;
-}
-
 static kp_status put_variable(render *r, const tpl_program *p, const tpl_token *tok)
 {
     kp_status st = put_indent(r, tok);
-    const json_t *v;
-
     if (st != KP_OK)
         return st;
-    v = lookup(r, p, tok);
-    if (r->t->escape == KP_ESCAPE_RECEIPT && json_is_string(v))
-        return put_string(r, tok, v);
-    return tpl_put_value(r->out, v, r->t->escape, tok->kind == TPL_RAW);
+    return tpl_put_value(r->out, lookup(r, p, tok), r->t->escape,
+                         tok->kind == TPL_RAW);
 }
 
 /* One pass over a section's body with ctx on top of the stack (NULL: as
@@ -221,36 +166,23 @@ static kp_status render_section(render *r, const tpl_program *p, const tpl_token
     return st;
 }
 
-/* Grows *array of *cap entries of size to at least want, new ones zero. */
-static kp_status grow_zeroed(void **array, size_t *cap, size_t want, size_t size)
+/* A memo entry for every name numbered so far (new ones never current). */
+static kp_status memo_fit(kp_template *t)
 {
-    size_t n = *cap ? *cap : 64;
-    char *grown;
+    size_t cap = t->memo_cap ? t->memo_cap : 64;
+    tpl_memo *grown;
 
-    if (*cap >= want)
+    if (t->memo_cap >= t->names.count)
         return KP_OK;
-    while (n < want)
-        n *= 2;
-    grown = realloc(*array, n * size);
+    while (cap < t->names.count)
+        cap *= 2;
+    grown = realloc(t->memo, cap * sizeof *grown);
     if (!grown)
         return KP_ERR_NOMEM;
-    memset(grown + *cap * size, 0, (n - *cap) * size);
-    *array = grown;
-    *cap = n;
+    memset(grown + t->memo_cap, 0, (cap - t->memo_cap) * sizeof *grown);
+    t->memo = grown;
+    t->memo_cap = cap;
     return KP_OK;
-}
-
-/* A memo entry for every name numbered so far (new ones never current)
- * and a printed entry for every variable tag (new ones empty). */
-static kp_status state_fit(kp_template *t)
-{
-    kp_status st = grow_zeroed((void **)&t->memo, &t->memo_cap, t->names.count,
-                               sizeof *t->memo);
-
-    if (st == KP_OK)
-        st = grow_zeroed((void **)&t->printed, &t->printed_cap, t->names.variables,
-                         sizeof *t->printed);
-    return st;
 }
 
 static kp_status render_partial(render *r, const tpl_program *p, const tpl_token *tok)
@@ -263,14 +195,13 @@ static kp_status render_partial(render *r, const tpl_program *p, const tpl_token
         return fail(r, KP_ERR_TOO_LARGE, p, tok,
                     "partials nested deeper than 32: does a partial include itself?");
     st = tpl_partial_get(r->t, p, tok, &partial, r->err);
-    if (st == KP_OK && (st = state_fit(r->t)) != KP_OK)
+    if (st == KP_OK && (st = memo_fit(r->t)) != KP_OK)
         kp_error_set(r->err, st, "out of memory");
     if (st != KP_OK) {
         r->reported = true;
         return st;
     }
-    r->memo = r->t->memo;   /* a new partial's names may have moved them */
-    r->printed = r->t->printed;
+    r->memo = r->t->memo;   /* a new partial's names may have moved it */
     st = put_indent(r, tok);
     if (st != KP_OK || !partial)
         return st;
@@ -332,7 +263,7 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get,
     kp_status st;
     render *r;
 
-    if (state_fit(t) != KP_OK)
+    if (memo_fit(t) != KP_OK)
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     if (++t->memo_gen == 0) {   /* wrapped: no entry may look current */
         if (t->memo)
@@ -345,7 +276,6 @@ kp_status tpl_render(kp_template *t, const json_t *data, kp_template_getter get,
         return kp_error_set(err, KP_ERR_NOMEM, "out of memory");
     r = t->render_state;
     r->memo = t->memo;
-    r->printed = t->printed;
     r->gen = t->memo_gen;
     r->get = get;
     r->get_arg = arg;
