@@ -512,6 +512,45 @@ static void test_renderer_text(void **state)
     kp_buf_free(&c);
 }
 
+/* A renderer kept across receipts (as a long-running printer keeps it)
+ * prints each cheque exactly as a fresh renderer does, in any order: no
+ * state carried from one receipt shows on the next. */
+static void test_kept_renderer_matches_fresh(void **state)
+{
+    static const char *const names[] = {
+        "cheques/card-gold.json", "cheques/qr-order.json", "cheques/kazakh-text.json",
+        "cheques/refund-card.json", "cheques/loan-offer.json", "cheques/hostile.json",
+        "cheques/fields-missing.json", "cheques/numeric-scalars.json",
+    };
+    const size_t n = sizeof names / sizeof names[0];
+    static const char *const languages[] = { "ru", "kk" };
+    (void)state;
+
+    for (size_t l = 0; l < 2; l++) {
+        kp_receipt_options opt = text_options("80mm");
+        kp_receipt_renderer *kept;
+        kp_error err = { 0 };
+
+        opt.language = languages[l];
+        assert_int_equal(kp_receipt_renderer_new(&opt, &kept, &err), KP_OK);
+        for (size_t step = 0; step < 3 * n; step++) {
+            const char *name = names[(step * 5 + step / n) % n];   /* forward, then shuffled */
+            kp_receipt_document *doc = load_doc(name);
+            char *fresh = render_text(&opt, name);
+            kp_buf out = KP_BUF_INIT;
+
+            assert_int_equal(kp_receipt_renderer_render(kept, doc, &out, &err), KP_OK);
+            if (strcmp(out.data, fresh) != 0)
+                fail_msg("%s (%s, step %zu): the kept renderer printed otherwise", name,
+                         languages[l], step);
+            free(fresh);
+            kp_buf_free(&out);
+            kp_receipt_document_free(doc);
+        }
+        kp_receipt_renderer_free(kept);
+    }
+}
+
 static void test_renderer_escpos_and_pdf(void **state)
 {
     kp_receipt_options opt = text_options("80mm");
@@ -635,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_refused_documents),
         cmocka_unit_test(test_labels_and_logo),
         cmocka_unit_test(test_renderer_text),
+        cmocka_unit_test(test_kept_renderer_matches_fresh),
         cmocka_unit_test(test_renderer_escpos_and_pdf),
         cmocka_unit_test(test_renderer_errors),
         cmocka_unit_test(test_deliver_to_file),
