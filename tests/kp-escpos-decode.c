@@ -10,27 +10,13 @@
 #include "config.h"
 #include "escpos_decode.h"
 #include "kaspipos/buf.h"
+#include "kaspipos/journal.h"
 #include "kaspipos/profile.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define MAX_INPUT (4u * 1024u * 1024u)
-
-static kp_status read_file(const char *path, kp_buf *b, kp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[8192];
-    size_t n;
-    kp_status st = KP_OK;
-
-    if (!f)
-        return kp_error_set(err, KP_ERR_IO, "cannot open %s", path);
-    while (st == KP_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        st = kp_buf_append(b, chunk, n);
-    fclose(f);
-    return st == KP_OK ? KP_OK : kp_error_set(err, st, "cannot read %s", path);
-}
 
 /* Prints the transcript line by line without trailing spaces. */
 static void print_trimmed(const char *text, size_t len)
@@ -63,7 +49,7 @@ int main(int argc, char **argv)
         return 2;
     }
     kp_buf_init(&data, MAX_INPUT);
-    if (read_file(argv[1], &data, &err) != KP_OK || kp_profile_load(NULL, &set, &err) != KP_OK
+    if (kp_journal_read_file(argv[1], MAX_INPUT, &data, &err) != KP_OK || kp_profile_load(NULL, &set, &err) != KP_OK
         || kp_profile_get(set, argv[2], &profile, &err) != KP_OK) {
         fprintf(stderr, "kp-escpos-decode: %s\n", err.message);
         kp_buf_free(&data);

@@ -4,24 +4,11 @@
  * Prints the job id on success; else "STATUS: message" on stderr, exit 1. */
 #include "config.h"
 #include "kaspipos/buf.h"
+#include "kaspipos/journal.h"
 #include "kaspipos/print.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-static kp_status read_file(const char *path, kp_buf *b, kp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[8192];
-    size_t n;
-    kp_status st = KP_OK;
-    if (!f)
-        return kp_error_set(err, KP_ERR_IO, "cannot open %s", path);
-    while (st == KP_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        st = kp_buf_append(b, chunk, n);
-    fclose(f);
-    return st == KP_OK ? KP_OK : kp_error_set(err, st, "cannot read %s", path);
-}
 
 int main(int argc, char **argv)
 {
@@ -42,7 +29,7 @@ int main(int argc, char **argv)
     req.user = getenv("KP_PRINT_USER");
     req.timeout_ms = 5000;
     kp_buf_init(&data, KP_PRINT_MAX_DATA + 1);
-    if (read_file(argv[3], &data, &err) != KP_OK ||
+    if (kp_journal_read_file(argv[3], KP_PRINT_MAX_DATA + 1, &data, &err) != KP_OK ||
         kp_print_submit(&req, data.data, data.len, &job, &err) != KP_OK) {
         fprintf(stderr, "%s: %s\n", kp_status_name(err.status), err.message);
         kp_buf_free(&data);
