@@ -3,7 +3,6 @@
 #   bk_setup [SIM ARGS...]  simulator + lab with the backend, its journal and
 #                           config passed by SetEnv; queues `cap` (capture) and
 #                           `kaspi` (kaspi://127.0.0.1:SIMPORT/?printer=cap)
-#   bk_restart_lab          stop the lab's cupsd and start it on the same tree
 #   bk_submit FILE          lp -o raw FILE on the kaspi queue; prints the job id
 #   bk_bill CHARSET TOTAL   a bill with ESC/POS commands, in CHARSET, on stdout
 #   bk_captures             the capture files of queue cap, in job order
@@ -21,23 +20,10 @@ bk_setup() {
     [ -z "$LAB_RUN_AS" ] || chown "$LAB_RUN_AS:$LAB_RUN_GROUP" "$BK_JOURNAL" "$LAB/kaspi.conf"
     printf 'SetEnv KASPI_JOURNAL %s\nSetEnv KASPI_CONFIG %s\n' "$BK_JOURNAL" "$LAB/kaspi.conf" \
         >>"$LAB/etc/cups-files.conf"
-    bk_restart_lab
+    lab_restart
     lab_install_backend "$top_builddir/filters/kaspi" kaspi
     lab_add_capture_queue cap ""
     lab_add_queue kaspi "" "kaspi://127.0.0.1:$SIM_PORT/?printer=cap&timeout=${BK_TIMEOUT:-20}"
-}
-
-bk_restart_lab() {
-    lab_stop
-    if [ -n "$LAB_RUN_AS" ]; then
-        setpriv --reuid="$LAB_RUN_AS" --regid="$LAB_RUN_GROUP" --clear-groups -- \
-            cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >>"$LAB/log/cupsd.out" 2>&1 &
-    else
-        cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >>"$LAB/log/cupsd.out" 2>&1 &
-    fi
-    LAB_PID=$!
-    KP_PIDS="$KP_PIDS $LAB_PID"
-    lab__wait_running || { lab__dump_log; kp_fail "the lab's cupsd did not start again"; }
 }
 
 bk_submit() {

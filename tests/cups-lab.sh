@@ -16,6 +16,8 @@
 #   lab_wait_job JOB [SECONDS]     wait until the job is completed, canceled or
 #                                  aborted (default 15 s); prints its final state
 #   lab_job_type JOB               the MIME type cupsd gave the job's document
+#   lab_restart                    stop it and start it again on the same tree
+#                                  (after a change to its configuration)
 #   lab_stop                       stop the scheduler (also done at exit)
 #
 # When the tests run as root, cupsd runs as the unprivileged user `nobody`
@@ -102,19 +104,28 @@ lab_start() {
     fi
     lab__as_owner cupsd -t -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >"$KP_TMP/cupsd-t.log" 2>&1 \
         || { cat "$KP_TMP/cupsd-t.log" >&2; kp_fail "the lab's cupsd configuration is refused"; }
-    # Started directly (setpriv execs cupsd), so $! is cupsd's own pid.
-    if [ -n "$LAB_RUN_AS" ]; then
-        setpriv --reuid="$LAB_RUN_AS" --regid="$LAB_RUN_GROUP" --clear-groups -- \
-            cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >"$LAB/log/cupsd.out" 2>&1 &
-    else
-        cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >"$LAB/log/cupsd.out" 2>&1 &
-    fi
-    LAB_PID=$!
-    KP_PIDS="$KP_PIDS $LAB_PID"
     LAB_LOG=$LAB/log/error_log
     CUPS_SERVER=$LAB/run/cups.sock
     export CUPS_SERVER LAB
-    lab__wait_running || { lab__dump_log; kp_fail "the lab's cupsd did not start"; }
+    lab__launch start
+}
+
+lab__launch() {  # WHAT ("start", "start again"): cupsd on $LAB, waited for
+    # Started directly (setpriv execs cupsd), so $! is cupsd's own pid.
+    if [ -n "$LAB_RUN_AS" ]; then
+        setpriv --reuid="$LAB_RUN_AS" --regid="$LAB_RUN_GROUP" --clear-groups -- \
+            cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >>"$LAB/log/cupsd.out" 2>&1 &
+    else
+        cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >>"$LAB/log/cupsd.out" 2>&1 &
+    fi
+    LAB_PID=$!
+    KP_PIDS="$KP_PIDS $LAB_PID"
+    lab__wait_running || { lab__dump_log; kp_fail "the lab's cupsd did not $1"; }
+}
+
+lab_restart() {  # the same tree, queues and jobs; its configuration read again
+    lab_stop
+    lab__launch "start again"
 }
 
 lab__wait_running() {  # up to ~10 s, 50 ms at a time

@@ -26,20 +26,8 @@ flab__setenv() {  # NAME VALUE: one variable for cupsd's children
     echo "SetEnv $1 $2" >>"$LAB/etc/cups-files.conf"
 }
 
-flab__launch() {
-    if [ -n "$LAB_RUN_AS" ]; then
-        setpriv --reuid="$LAB_RUN_AS" --regid="$LAB_RUN_GROUP" --clear-groups -- \
-            cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >>"$LAB/log/cupsd.out" 2>&1 &
-    else
-        cupsd -f -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >>"$LAB/log/cupsd.out" 2>&1 &
-    fi
-    LAB_PID=$!
-    KP_PIDS="$KP_PIDS $LAB_PID"
-    lab__wait_running || { lab__dump_log; kp_fail "the lab's cupsd did not start again"; }
-}
-
 flab_down() { lab_stop; }
-flab_up() { flab__launch; }
+flab_up() { lab_restart; }
 
 flab_start() {  # [KASPI_CONF]
     local conf=${1:-/dev/null}
@@ -54,7 +42,7 @@ flab_start() {  # [KASPI_CONF]
     lab_stop
     lab__as_owner cupsd -t -c "$LAB/etc/cupsd.conf" -s "$LAB/etc/cups-files.conf" >"$KP_TMP/cupsd-t.log" 2>&1 \
         || { cat "$KP_TMP/cupsd-t.log" >&2; kp_fail "the lab's cupsd refuses the SetEnv lines"; }
-    flab__launch
+    lab_restart
     lab_install_filter "$top_builddir/filters/chequetoescpos"
     lab_install_filter "$top_builddir/filters/chequetopdf"
     lab_add_capture_queue receipts80 "$FLAB_PPDS/kaspi80.ppd"

@@ -29,7 +29,7 @@ wait_payments 1
 pid1=$(last_process)
 lab_stop
 sim_get "/_sim/scenario?name=approve&polls=0&processId=$pid1" >/dev/null
-bk_restart_lab
+lab_restart
 assert_eq completed "$(lab_wait_job "$job" 25)" "state of the job after the restart"
 bk_wait_captures 2
 assert_eq 1 "$(bk_payments)" "payment requests after the restart"

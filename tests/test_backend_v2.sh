@@ -20,7 +20,7 @@ printf 'api = v2\ncacert = %s\npoll_interval_ms = 100\n' "$LAB/ca.pem" >"$LAB/ka
 [ -z "$LAB_RUN_AS" ] || chown -R "$LAB_RUN_AS:$LAB_RUN_GROUP" "$JOURNAL" "$LAB/kaspi.conf" "$LAB/ca.pem"
 printf 'SetEnv KASPI_JOURNAL %s\nSetEnv KASPI_CONFIG %s\n' "$JOURNAL" "$LAB/kaspi.conf" \
     >>"$LAB/etc/cups-files.conf"
-bk_restart_lab
+lab_restart
 lab_install_backend "$top_builddir/filters/kaspi" kaspi
 lab_add_capture_queue cap ""
 lab_add_queue kaspi "" "kaspi://127.0.0.1:$SIM_PORT/?printer=cap&tls_name=pos.kaspipos.kz&timeout=20"
