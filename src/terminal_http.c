@@ -205,11 +205,15 @@ static kp_status send_request(http_conn *c, const kp_buf *request, kp_error *err
 /* ---- reading ---- */
 
 /* Reads up to READ_CHUNK more bytes into c->in: KP_OK, or the error; at
- * the end of the stream sets c->eof.  The callers bound what is kept. */
+ * the end of the stream sets c->eof.  The callers bound what is kept; the
+ * deadline bounds the time, also for a peer that never stops sending
+ * (interim answers without end, say). */
 static kp_status read_more(http_conn *c, kp_error *err)
 {
     char chunk[READ_CHUNK];
 
+    if (now_ms() >= c->deadline_ms)
+        return no_answer(c, true, err);
     if (c->pos > 0 && c->pos == c->in.len) {      /* all consumed: start over */
         kp_buf_reset(&c->in);
         c->pos = 0;
